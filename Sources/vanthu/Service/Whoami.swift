@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct Whoami: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Not yet available.")
+    func run() async throws { throw ExitCode(3) }
+}
