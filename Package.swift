@@ -4,6 +4,9 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
+// The store streams uploads through `inout` sources inside PostgresNIO's transaction closures,
+// which needs async functions to stay in their caller's isolation (as PostgresNIO itself does).
+let storeSettings = strict + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
 
 let package = Package(
     name: "VanThu",
@@ -53,13 +56,14 @@ let package = Package(
         .target(
             name: "VanThuStore",
             dependencies: [
-                "VanThuCore",
+                "VanThuCore", "VanThuAPI",
                 "VanThuSigning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            resources: [.copy("Migrations")],
+            swiftSettings: storeSettings
         ),
         .target(
             name: "VanThuServer",
@@ -70,7 +74,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources")],
+            resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strict
         ),
         .executableTarget(

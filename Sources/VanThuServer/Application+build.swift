@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import VanThuStore
+
+/// Builds the HTTP application on a database client. `vanthu-server` and the tests share it.
+public func buildRouter(configuration: ServerConfiguration, client: PostgresClient, logger: Logger) -> Router<VanThuRequestContext> {
+    let users = UserRepository(client: client, logger: logger)
+    let sessions = SessionRepository(client: client, logger: logger)
+    let documents = DocumentRepository(client: client, logger: logger)
+
+    let router = Router(context: VanThuRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    HealthRoutes(client: client, logger: logger).add(to: router)
+
+    let api = router.group("api/v1")
+    api.get("openapi.yaml") { _, _ in
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let data = try? Data(contentsOf: url) else {
+            throw ProblemError.notFound("this build carries no OpenAPI description")
+        }
+        return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+    let sessionRoutes = SessionRoutes(users: users, sessions: sessions, configuration: configuration)
+    sessionRoutes.addPublic(to: api)
+
+    let authenticated = api.group().add(middleware: AuthenticationMiddleware(sessions: sessions))
+    sessionRoutes.addAuthenticated(to: authenticated)
+    DocumentRoutes(documents: documents, configuration: configuration).add(to: authenticated)
+    return router
+}
+
+/// The whole service: HTTP server plus the database client, with migrations applied before it listens.
+public func buildApplication(configuration: ServerConfiguration, client: PostgresClient, logger: Logger) -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration, client: client, logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vanthu"),
+        services: [client],
+        logger: logger)
+    app.beforeServerStarts {
+        try await Migrator.bundled().migrate(client, logger: logger)
+    }
+    return app
+}

@@ -1,0 +1,271 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import VanThuAPI
+import VanThuCore
+
+/// Filters of a document list; nil means "any".
+public struct DocumentFilter: Sendable {
+    public var type: DocumentType?
+    public var status: DocumentStatus?
+    public var urgency: Urgency?
+    /// Created on or after this date (Vietnam time).
+    public var from: CivilDate?
+    /// Created on or before this date (Vietnam time).
+    public var to: CivilDate?
+
+    public init(type: DocumentType? = nil, status: DocumentStatus? = nil, urgency: Urgency? = nil, from: CivilDate? = nil, to: CivilDate? = nil) {
+        self.type = type
+        self.status = status
+        self.urgency = urgency
+        self.from = from
+        self.to = to
+    }
+}
+
+/// A position in a list ordered by (created_at, id) descending; opaque to clients.
+public struct DocumentCursor: Sendable, Equatable {
+    public let createdAtMicros: Int64
+    public let id: UUID
+
+    public var token: String {
+        Data("\(createdAtMicros):\(id.uuidString)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    public init(createdAtMicros: Int64, id: UUID) {
+        self.createdAtMicros = createdAtMicros
+        self.id = id
+    }
+
+    public init?(token: String) {
+        var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard token.count <= 80, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        self.init(createdAtMicros: micros, id: id)
+    }
+}
+
+/// A file to hand out: its description and where its bytes are.
+public struct StoredFile: Sendable {
+    public let file: FileResponse
+    public let blobID: UUID
+    public let chunkCount: Int
+}
+
+public struct DocumentRepository: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    let blobs: BlobStore
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        self.blobs = BlobStore(logger: logger)
+    }
+
+    /// Creates a document with its files in one transaction: either the document, every file and
+    /// the audit event exist afterwards, or none of them does.
+    public func create(actor: Actor, draft: DocumentDraft, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> UUID {
+        let id = UUID()
+        try await client.withTransaction(logger: logger) { tx in
+            var recipientIDs: [UUID] = []
+            for code in draft.recipients {
+                let rows = try await tx.query("SELECT id FROM organisations WHERE code = \(code.description)", logger: self.logger)
+                var found: UUID?
+                for try await r in rows.decode(UUID.self) { found = r }
+                guard let found else { throw StoreError(.notFound, "no organisation has the code \(code)") }
+                guard found != actor.organisationID else { throw StoreError(.invalid, "a document cannot be addressed to its own organisation") }
+                if !recipientIDs.contains(found) { recipientIDs.append(found) }
+            }
+            try await tx.query("""
+                INSERT INTO documents (id, organisation_id, created_by, type_code, subject, urgency, confidentiality, status,
+                                       due_date, author, drafting_unit, current_version)
+                VALUES (\(id), \(actor.organisationID), \(actor.userID), \(draft.type.code), \(draft.subject), \(draft.urgency.rawValue),
+                        \(draft.confidentiality.rawValue), \(DocumentStatus.submitted.rawValue), \(draft.dueDate?.description)::date,
+                        \(draft.author), \(draft.draftingUnit), 1)
+                """, logger: self.logger)
+            for org in recipientIDs {
+                try await tx.query("INSERT INTO document_recipients (document_id, organisation_id) VALUES (\(id), \(org))", logger: self.logger)
+            }
+            var mainFiles = 0
+            var names: [String] = []
+            while let header = try await source.nextFile() {
+                if header.role == .main { mainFiles += 1 }
+                guard mainFiles <= 1 else { throw StoreError(.invalid, "a new document takes exactly one main file") }
+                try await self.storeFile(tx, document: id, header: header, version: 1, actor: actor, source: &source, maxFileSize: maxFileSize)
+                names.append(header.name)
+            }
+            guard mainFiles == 1 else { throw StoreError(.invalid, "a new document needs its main file (the part named 'main')") }
+            try await Audit.record(tx, actor: actor.userID, action: "document.create", subjectType: "document", subjectID: id.uuidString,
+                                   details: ["type": draft.type.code, "files": names.joined(separator: ", ")], logger: self.logger)
+        }
+        return id
+    }
+
+    /// Adds a new main-file version (and any attachments that come with it).
+    public func addVersion(actor: Actor, document: UUID, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> Int {
+        try await client.withTransaction(logger: logger) { tx in
+            // Lock the document row so that two new versions at once get distinct numbers.
+            var current: Int?
+            for try await (org, version) in try await tx.query(
+                "SELECT organisation_id, current_version FROM documents WHERE id = \(document) FOR UPDATE", logger: self.logger
+            ).decode((UUID, Int).self) {
+                // Only the creating organisation changes a document; others get "not found" or "forbidden".
+                guard org == actor.organisationID else {
+                    throw StoreError(.notFound, "no document \(document) is visible to you")
+                }
+                current = version
+            }
+            guard let current else { throw StoreError(.notFound, "no document \(document) is visible to you") }
+            let next = current + 1
+            var mainFiles = 0
+            while let header = try await source.nextFile() {
+                if header.role == .main { mainFiles += 1 }
+                guard mainFiles <= 1 else { throw StoreError(.invalid, "a new version takes exactly one main file") }
+                try await self.storeFile(tx, document: document, header: header, version: next, actor: actor, source: &source, maxFileSize: maxFileSize)
+            }
+            guard mainFiles == 1 else { throw StoreError(.invalid, "a new version needs its main file (the part named 'main')") }
+            try await tx.query("UPDATE documents SET current_version = \(next), updated_at = now() WHERE id = \(document)", logger: self.logger)
+            try await Audit.record(tx, actor: actor.userID, action: "document.new-version", subjectType: "document",
+                                   subjectID: document.uuidString, details: ["version": String(next)], logger: self.logger)
+            return next
+        }
+    }
+
+    private func storeFile(_ tx: PostgresConnection, document: UUID, header: IncomingFileHeader, version: Int, actor: Actor,
+                           source: inout some FileUploadSource, maxFileSize: Int64) async throws {
+        let blob = try await blobs.write(tx, from: &source, maxSize: maxFileSize)
+        try await tx.query("""
+            INSERT INTO document_files (document_id, role, version, name, media_type, blob_id, created_by)
+            VALUES (\(document), \(header.role.rawValue), \(version), \(header.name), \(header.mediaType), \(blob.id), \(actor.userID))
+            """, logger: logger)
+    }
+
+    /// Dispatches the document to its recipients, who see it from now on.
+    public func send(actor: Actor, document: UUID) async throws {
+        try await client.withTransaction(logger: logger) { tx in
+            var status: String?
+            for try await (org, s) in try await tx.query(
+                "SELECT organisation_id, status FROM documents WHERE id = \(document) FOR UPDATE", logger: self.logger
+            ).decode((UUID, String).self) {
+                guard org == actor.organisationID else { throw StoreError(.notFound, "no document \(document) is visible to you") }
+                status = s
+            }
+            guard let status else { throw StoreError(.notFound, "no document \(document) is visible to you") }
+            guard status == DocumentStatus.submitted.rawValue else { throw StoreError(.conflict, "the document has already been sent") }
+            var count = 0
+            for try await n in try await tx.query(
+                "SELECT count(*)::int FROM document_recipients WHERE document_id = \(document)", logger: self.logger).decode(Int.self) { count = n }
+            guard count > 0 else { throw StoreError(.invalid, "the document has no recipients to send it to") }
+            try await tx.query("UPDATE document_recipients SET sent_at = now() WHERE document_id = \(document)", logger: self.logger)
+            try await tx.query("UPDATE documents SET status = \(DocumentStatus.sent.rawValue), updated_at = now() WHERE id = \(document)",
+                               logger: self.logger)
+            try await Audit.record(tx, actor: actor.userID, action: "document.send", subjectType: "document",
+                                   subjectID: document.uuidString, details: ["recipients": String(count)], logger: self.logger)
+        }
+    }
+
+    // MARK: Reading
+
+    public func find(_ id: UUID, viewer: Actor) async throws -> DocumentResponse? {
+        let rows = try await client.query("""
+            SELECT d.id, d.type_code, d.subject, d.urgency, d.confidentiality, d.status, d.due_date::text, d.author, d.drafting_unit,
+                   o.id, o.code, o.name, o.abbreviation, o.kind, u.username, d.created_at, d.current_version
+            FROM documents d JOIN organisations o ON o.id = d.organisation_id JOIN users u ON u.id = d.created_by
+            WHERE d.id = \(id) AND (d.organisation_id = \(viewer.organisationID) OR EXISTS (
+                SELECT 1 FROM document_recipients r WHERE r.document_id = d.id AND r.organisation_id = \(viewer.organisationID) AND r.sent_at IS NOT NULL))
+            """, logger: logger)
+        typealias Row = (UUID, String, String, String, String, String, String?, String?, String?, UUID, String, String, String, String, String, Date, Int)
+        var document: DocumentResponse?
+        for try await r in rows.decode(Row.self) {
+            let type = DocumentTypeCatalogue.type(code: r.1)
+            let org = OrganisationSummary(id: r.9, code: try AgencyCode(r.10), name: r.11, abbreviation: r.12, kind: OrganisationKind(rawValue: r.13) ?? .unit)
+            document = DocumentResponse(
+                id: r.0, type: r.1, typeName: type?.name ?? r.1, subject: r.2, urgency: Urgency(rawValue: r.3) ?? .normal,
+                confidentiality: Confidentiality(rawValue: r.4) ?? .normal, status: DocumentStatus(rawValue: r.5) ?? .submitted,
+                dueDate: try r.6.map { t throws(CivilDate.Invalid) in try CivilDate(t) }, author: r.7, draftingUnit: r.8, organisation: org,
+                createdBy: r.14, createdAt: r.15, recipients: [], version: r.16, files: [])
+        }
+        guard var document else { return nil }
+        for try await code in try await client.query("""
+            SELECT o.code FROM document_recipients r JOIN organisations o ON o.id = r.organisation_id
+            WHERE r.document_id = \(id) ORDER BY o.code
+            """, logger: logger).decode(String.self) {
+            document.recipients.append(try AgencyCode(code))
+        }
+        document.files = try await files(of: id).map(\.file)
+        return document
+    }
+
+    func files(of document: UUID) async throws -> [StoredFile] {
+        let rows = try await client.query("""
+            SELECT f.id, f.role, f.version, f.name, f.media_type, b.size, b.sha256, f.created_at, b.id, b.chunk_count
+            FROM document_files f JOIN blobs b ON b.id = f.blob_id WHERE f.document_id = \(document)
+            ORDER BY f.version, f.role DESC, f.created_at, f.id
+            """, logger: logger)
+        var out: [StoredFile] = []
+        for try await r in rows.decode((UUID, String, Int, String, String, Int64, ByteBuffer, Date, UUID, Int).self) {
+            out.append(StoredFile(
+                file: FileResponse(id: r.0, role: FileRole(rawValue: r.1) ?? .attachment, version: r.2, name: r.3, mediaType: r.4,
+                                   size: r.5, sha256: Array(r.6.readableBytesView).hexString, createdAt: r.7),
+                blobID: r.8, chunkCount: r.9))
+        }
+        return out
+    }
+
+    /// The main file of a version (the current one when nil), or a file by id, if the viewer sees the document.
+    public func file(document: UUID, viewer: Actor, version: Int?, fileID: UUID? = nil) async throws -> StoredFile? {
+        guard let doc = try await find(document, viewer: viewer) else { return nil }
+        let all = try await files(of: document)
+        if let fileID { return all.first { $0.file.id == fileID } }
+        let wanted = version ?? doc.version
+        return all.first { $0.file.role == .main && $0.file.version == wanted }
+    }
+
+    public func content(of file: StoredFile) -> BlobChunks {
+        blobs.read(client, blob: file.blobID, chunkCount: file.chunkCount)
+    }
+
+    /// One page of the documents the viewer sees, newest first, after `cursor`.
+    public func list(viewer: Actor, filter: DocumentFilter, limit: Int, after cursor: DocumentCursor?) async throws -> DocumentPage {
+        let limit = max(1, min(limit, 200))
+        let afterMicros = cursor?.createdAtMicros
+        let afterID = cursor?.id
+        let rows = try await client.query("""
+            SELECT d.id, d.type_code, d.subject, d.urgency, d.confidentiality, d.status, d.due_date::text, o.code, d.created_at,
+                   (extract(epoch from d.created_at) * 1000000)::bigint, d.current_version
+            FROM documents d JOIN organisations o ON o.id = d.organisation_id
+            WHERE (d.organisation_id = \(viewer.organisationID) OR EXISTS (
+                      SELECT 1 FROM document_recipients r WHERE r.document_id = d.id
+                      AND r.organisation_id = \(viewer.organisationID) AND r.sent_at IS NOT NULL))
+              AND (\(filter.type?.code)::text IS NULL OR d.type_code = \(filter.type?.code))
+              AND (\(filter.status?.rawValue)::text IS NULL OR d.status = \(filter.status?.rawValue))
+              AND (\(filter.urgency?.rawValue)::text IS NULL OR d.urgency = \(filter.urgency?.rawValue))
+              AND (\(filter.from?.description)::date IS NULL OR d.created_at >= (\(filter.from?.description)::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
+              AND (\(filter.to?.description)::date IS NULL OR d.created_at < ((\(filter.to?.description)::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
+              AND (\(afterMicros)::bigint IS NULL OR (d.created_at, d.id) < (to_timestamp(\(afterMicros)::bigint / 1000000.0), \(afterID)::uuid))
+            ORDER BY d.created_at DESC, d.id DESC
+            LIMIT \(limit + 1)
+            """, logger: logger)
+        var items: [DocumentSummary] = []
+        var cursors: [DocumentCursor] = []
+        for try await r in rows.decode((UUID, String, String, String, String, String, String?, String, Date, Int64, Int).self) {
+            items.append(DocumentSummary(
+                id: r.0, type: r.1, subject: r.2, urgency: Urgency(rawValue: r.3) ?? .normal,
+                confidentiality: Confidentiality(rawValue: r.4) ?? .normal, status: DocumentStatus(rawValue: r.5) ?? .submitted,
+                dueDate: try r.6.map { t throws(CivilDate.Invalid) in try CivilDate(t) }, organisationCode: try AgencyCode(r.7),
+                createdAt: r.8, version: r.10))
+            cursors.append(DocumentCursor(createdAtMicros: r.9, id: r.0))
+        }
+        var next: String?
+        if items.count > limit {
+            items.removeLast()
+            next = cursors[limit - 1].token
+        }
+        return DocumentPage(items: items, nextCursor: next)
+    }
+}

@@ -1,0 +1,26 @@
+/// Errors of the store, each with a stable `code` that the API passes on.
+///
+/// `description` never carries row data or SQL; it is safe to log and to show.
+public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Kind: String, Sendable {
+        case notFound = "not-found"
+        case conflict = "conflict"
+        case invalid = "invalid"
+        case tooLarge = "too-large"
+        case schemaTooNew = "schema-too-new"
+        case schemaModified = "schema-modified"
+        case embeddedPostgres = "embedded-postgres"
+        case unavailable = "database-unavailable"
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var code: String { kind.rawValue }
+    public var description: String { message }
+}
