@@ -24,3 +24,22 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     public var code: String { kind.rawValue }
     public var description: String { message }
 }
+
+import Logging
+import PostgresNIO
+
+extension PostgresClient {
+    /// `withTransaction`, except that an error thrown by `body` comes out as itself rather than
+    /// wrapped in `PostgresTransactionError`, so that callers can tell a refusal from a failure.
+    func transaction<Result>(
+        logger: Logger, isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        do {
+            return try await withTransaction(logger: logger, isolation: isolation, body)
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            throw error
+        }
+    }
+}

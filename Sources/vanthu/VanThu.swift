@@ -16,7 +16,7 @@ struct VanThu: AsyncParsableCommand {
         """,
         subcommands: [
             Login.self, Logout.self, Whoami.self,
-            Submit.self, List.self, Show.self, Download.self,
+            Submit.self, List.self, Show.self, Download.self, Send.self,
             Sign.self, Verify.self, Cert.self,
         ]
     )

@@ -4,7 +4,7 @@ import VanThuStore
 /// The per-request context: Hummingbird's core storage plus the authenticated person, if any.
 public struct VanThuRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public var actor: Actor?
+    public var actor: Principal?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
@@ -18,7 +18,7 @@ public struct VanThuRequestContext: RequestContext {
     public var responseEncoder: JSONEncoder { APIJSON.encoder }
 
     /// The authenticated person; routes behind `AuthenticationMiddleware` always have one.
-    func requireActor() throws -> Actor {
+    func requireActor() throws -> Principal {
         guard let actor else { throw ProblemError(.unauthorized, code: "unauthenticated", "log in first") }
         return actor
     }

@@ -13,6 +13,7 @@ public struct EmbeddedPostgres: Sendable {
     public let systemUser: String?
     public let binDirectory: URL
     public let port = 5432
+    public let maxConnections: Int
     public static let superuser = "vanthu"
     public static let databaseName = "vanthu"
 
@@ -22,7 +23,8 @@ public struct EmbeddedPostgres: Sendable {
     /// - Parameters:
     ///   - dataDirectory: VANTHU_DATA_DIR; the cluster lives in its `postgres/` folder.
     ///   - systemUser: who runs PostgreSQL when we are root; ignored otherwise.
-    public init(dataDirectory: URL, systemUser: String = "postgres", binDirectory: URL? = nil) throws(StoreError) {
+    public init(dataDirectory: URL, systemUser: String = "postgres", binDirectory: URL? = nil, maxConnections: Int = 100) throws(StoreError) {
+        self.maxConnections = maxConnections
         let data = dataDirectory.standardizedFileURL
         self.dataDirectory = data
         self.clusterDirectory = data.appendingPathComponent("postgres")
@@ -85,7 +87,7 @@ public struct EmbeddedPostgres: Sendable {
         }
         removeStaleLock(logger: logger)
         let options = "-c listen_addresses='' -c unix_socket_directories='\(socketDirectory.path)' -c port=\(port)"
-            + " -c unix_socket_permissions=0700 -c max_connections=100 -c shared_buffers=128MB"
+            + " -c unix_socket_permissions=0700 -c max_connections=\(maxConnections) -c shared_buffers=128MB"
         let r = try run("pg_ctl", ["start", "-D", clusterDirectory.path, "-w", "-t", "60", "-s",
                                    "-l", logFile.path, "-o", options])
         guard r.status == 0 else {

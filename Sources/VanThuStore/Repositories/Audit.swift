@@ -18,7 +18,7 @@ public enum Audit {
 }
 
 /// Who is acting: the authenticated person, as the store needs to know them.
-public struct Actor: Sendable, Equatable {
+public struct Principal: Sendable, Equatable {
     public let userID: UUID
     public let organisationID: UUID
     public let username: String

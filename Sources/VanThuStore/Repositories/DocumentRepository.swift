@@ -69,9 +69,9 @@ public struct DocumentRepository: Sendable {
 
     /// Creates a document with its files in one transaction: either the document, every file and
     /// the audit event exist afterwards, or none of them does.
-    public func create(actor: Actor, draft: DocumentDraft, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> UUID {
+    public func create(actor: Principal, draft: DocumentDraft, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> UUID {
         let id = UUID()
-        try await client.withTransaction(logger: logger) { tx in
+        try await client.transaction(logger: logger) { tx in
             var recipientIDs: [UUID] = []
             for code in draft.recipients {
                 let rows = try await tx.query("SELECT id FROM organisations WHERE code = \(code.description)", logger: self.logger)
@@ -107,8 +107,8 @@ public struct DocumentRepository: Sendable {
     }
 
     /// Adds a new main-file version (and any attachments that come with it).
-    public func addVersion(actor: Actor, document: UUID, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> Int {
-        try await client.withTransaction(logger: logger) { tx in
+    public func addVersion(actor: Principal, document: UUID, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> Int {
+        try await client.transaction(logger: logger) { tx in
             // Lock the document row so that two new versions at once get distinct numbers.
             var current: Int?
             for try await (org, version) in try await tx.query(
@@ -136,7 +136,7 @@ public struct DocumentRepository: Sendable {
         }
     }
 
-    private func storeFile(_ tx: PostgresConnection, document: UUID, header: IncomingFileHeader, version: Int, actor: Actor,
+    private func storeFile(_ tx: PostgresConnection, document: UUID, header: IncomingFileHeader, version: Int, actor: Principal,
                            source: inout some FileUploadSource, maxFileSize: Int64) async throws {
         let blob = try await blobs.write(tx, from: &source, maxSize: maxFileSize)
         try await tx.query("""
@@ -146,8 +146,8 @@ public struct DocumentRepository: Sendable {
     }
 
     /// Dispatches the document to its recipients, who see it from now on.
-    public func send(actor: Actor, document: UUID) async throws {
-        try await client.withTransaction(logger: logger) { tx in
+    public func send(actor: Principal, document: UUID) async throws {
+        try await client.transaction(logger: logger) { tx in
             var status: String?
             for try await (org, s) in try await tx.query(
                 "SELECT organisation_id, status FROM documents WHERE id = \(document) FOR UPDATE", logger: self.logger
@@ -171,7 +171,7 @@ public struct DocumentRepository: Sendable {
 
     // MARK: Reading
 
-    public func find(_ id: UUID, viewer: Actor) async throws -> DocumentResponse? {
+    public func find(_ id: UUID, viewer: Principal) async throws -> DocumentResponse? {
         let rows = try await client.query("""
             SELECT d.id, d.type_code, d.subject, d.urgency, d.confidentiality, d.status, d.due_date::text, d.author, d.drafting_unit,
                    o.id, o.code, o.name, o.abbreviation, o.kind, u.username, d.created_at, d.current_version
@@ -218,7 +218,7 @@ public struct DocumentRepository: Sendable {
     }
 
     /// The main file of a version (the current one when nil), or a file by id, if the viewer sees the document.
-    public func file(document: UUID, viewer: Actor, version: Int?, fileID: UUID? = nil) async throws -> StoredFile? {
+    public func file(document: UUID, viewer: Principal, version: Int?, fileID: UUID? = nil) async throws -> StoredFile? {
         guard let doc = try await find(document, viewer: viewer) else { return nil }
         let all = try await files(of: document)
         if let fileID { return all.first { $0.file.id == fileID } }
@@ -231,7 +231,7 @@ public struct DocumentRepository: Sendable {
     }
 
     /// One page of the documents the viewer sees, newest first, after `cursor`.
-    public func list(viewer: Actor, filter: DocumentFilter, limit: Int, after cursor: DocumentCursor?) async throws -> DocumentPage {
+    public func list(viewer: Principal, filter: DocumentFilter, limit: Int, after cursor: DocumentCursor?) async throws -> DocumentPage {
         let limit = max(1, min(limit, 200))
         let afterMicros = cursor?.createdAtMicros
         let afterID = cursor?.id

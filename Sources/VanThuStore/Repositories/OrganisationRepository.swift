@@ -20,7 +20,7 @@ public struct OrganisationRepository: Sendable {
                     parentCode: AgencyCode?, actor: UUID? = nil) async throws -> Organisation {
         let name = try OrganisationRules.name(name)
         let abbreviation = try OrganisationRules.abbreviation(abbreviation)
-        return try await client.withTransaction(logger: logger) { tx in
+        return try await client.transaction(logger: logger) { tx in
             var parentID: UUID?
             if let parentCode {
                 guard let parent = try await self.find(code: parentCode, on: tx) else {
@@ -71,7 +71,7 @@ public struct OrganisationRepository: Sendable {
     public func ensureDivision(organisation: UUID, name: String, abbreviation: String) async throws -> UUID {
         let name = try CleanText.line(name, field: "division name", maxLength: 255)
         let abbreviation = try OrganisationRules.abbreviation(abbreviation)
-        return try await client.withTransaction(logger: logger) { tx in
+        return try await client.transaction(logger: logger) { tx in
             let existing = try await tx.query(
                 "SELECT id FROM divisions WHERE organisation_id = \(organisation) AND name = \(name)", logger: self.logger)
             for try await (id) in existing.decode(UUID.self) { return id }

@@ -15,7 +15,7 @@ public struct SessionRepository: Sendable {
 
     /// Opens a session after a successful login and clears the failure count, in one transaction.
     public func open(userID: UUID, tokenHash: [UInt8], expiresAt: Date) async throws {
-        try await client.withTransaction(logger: logger) { tx in
+        try await client.transaction(logger: logger) { tx in
             try await tx.query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = \(userID)", logger: self.logger)
             try await tx.query(
                 "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (\(ByteBuffer(bytes: tokenHash)), \(userID), \(expiresAt))",
@@ -26,19 +26,19 @@ public struct SessionRepository: Sendable {
     }
 
     /// The person behind a live token, or nil for an unknown, expired or revoked one.
-    public func actor(tokenHash: [UInt8]) async throws -> Actor? {
+    public func actor(tokenHash: [UInt8]) async throws -> Principal? {
         let rows = try await client.query("""
             SELECT u.id, u.organisation_id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_hash = \(ByteBuffer(bytes: tokenHash)) AND s.revoked_at IS NULL AND s.expires_at > now()
             """, logger: logger)
         for try await (id, org, username, role) in rows.decode((UUID, UUID, String, String).self) {
-            return Actor(userID: id, organisationID: org, username: username, role: Role(rawValue: role) ?? .specialist)
+            return Principal(userID: id, organisationID: org, username: username, role: Role(rawValue: role) ?? .specialist)
         }
         return nil
     }
 
     public func revoke(tokenHash: [UInt8], actor: UUID) async throws {
-        try await client.withTransaction(logger: logger) { tx in
+        try await client.transaction(logger: logger) { tx in
             try await tx.query("UPDATE sessions SET revoked_at = now() WHERE token_hash = \(ByteBuffer(bytes: tokenHash)) AND revoked_at IS NULL",
                                logger: self.logger)
             try await Audit.record(tx, actor: actor, action: "session.logout", subjectType: "user",

@@ -58,7 +58,7 @@ public struct UserRepository: Sendable {
         let username = try Self.validUsername(username)
         let fullName = try CleanText.line(fullName, field: "full name", maxLength: 255)
         let title = try title.map { t throws(TextRejection) in try CleanText.line(t, field: "title", maxLength: 255) }
-        return try await client.withTransaction(logger: logger) { tx in
+        return try await client.transaction(logger: logger) { tx in
             guard let org = try await OrganisationRepository(client: self.client, logger: self.logger).find(code: code, on: tx) else {
                 throw StoreError(.notFound, "no organisation has the code \(code)")
             }
@@ -100,7 +100,7 @@ public struct UserRepository: Sendable {
     /// Counts a failed login; locks the account once `lockAfter` failures accumulate.
     public func recordFailedLogin(userID: UUID, lockAfter: Int, lockFor: Duration) async throws {
         let seconds = Double(lockFor.components.seconds)
-        try await client.withTransaction(logger: logger) { tx in
+        try await client.transaction(logger: logger) { tx in
             try await tx.query("""
                 UPDATE users SET failed_logins = failed_logins + 1,
                     locked_until = CASE WHEN failed_logins + 1 >= \(lockAfter)
@@ -129,7 +129,7 @@ public struct UserRepository: Sendable {
 
     /// Registers a signing certificate for a person; the same certificate cannot belong to two people.
     public func addCertificate(username: String, _ cert: CertificateRegistration) async throws {
-        try await client.withTransaction(logger: logger) { tx in
+        try await client.transaction(logger: logger) { tx in
             var userID: UUID?
             for try await id in try await tx.query("SELECT id FROM users WHERE username = \(username)", logger: self.logger).decode(UUID.self) {
                 userID = id

@@ -1,6 +1,0 @@
-import ArgumentParser
-
-struct Logout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not yet available.")
-    func run() async throws { throw ExitCode(3) }
-}
