@@ -1,0 +1,94 @@
+import Foundation
+
+/// Text shown with a TrueType font embedded as Type0 / CIDFontType2 with
+/// Identity-H (§9.7): two-byte codes equal glyph ids, a /W array for the
+/// glyphs used and a ToUnicode CMap so the text can be copied and searched.
+struct EmbeddedFont {
+    let font: TrueTypeFont
+    private(set) var usedGlyphs: [Int: Unicode.Scalar] = [:]
+
+    init(_ font: TrueTypeFont) {
+        self.font = font
+    }
+
+    /// The string as a hex string operand for Tj, recording the glyphs used.
+    mutating func encode(_ text: String) -> String {
+        var hex = "<"
+        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
+            let glyph = font.glyph(for: scalar)
+            if usedGlyphs[glyph] == nil { usedGlyphs[glyph] = scalar }
+            hex += String(format: "%04X", glyph)
+        }
+        return hex + ">"
+    }
+
+    /// Width of `text` at `size` points.
+    func width(of text: String, size: Double) -> Double {
+        let units = text.precomposedStringWithCanonicalMapping.unicodeScalars.reduce(0) { $0 + font.width(ofGlyph: font.glyph(for: $1)) }
+        return Double(units) * size / 1000
+    }
+
+    /// Writes the font objects and returns the Type0 font's reference.
+    func add(to update: inout IncrementalUpdate) -> PDFObjectID {
+        let name = PDFObject.name(font.postScriptName.filter { $0.isASCII && !$0.isWhitespace })
+        let fileID = update.allocate()
+        update.set(fileID, .stream(PDFStream(
+            dictionary: PDFDictionary(["Length1": .integer(font.data.count), "Filter": .name("FlateDecode")]),
+            data: Flate.deflate(font.data))))
+
+        let descriptorID = update.allocate()
+        update.set(descriptorID, .dictionary(PDFDictionary([
+            "Type": .name("FontDescriptor"), "FontName": name, "Flags": .integer(34),
+            "FontBBox": .array(font.boundingBox.map { .integer(font.scaled($0)) }),
+            "ItalicAngle": .integer(0), "Ascent": .integer(font.scaled(font.ascender)),
+            "Descent": .integer(font.scaled(font.descender)), "CapHeight": .integer(font.scaled(font.capHeight)),
+            "StemV": .integer(80), "FontFile2": .reference(fileID),
+        ])))
+
+        var widths: [PDFObject] = []
+        for glyph in usedGlyphs.keys.sorted() {
+            widths += [.integer(glyph), .array([.integer(font.width(ofGlyph: glyph))])]
+        }
+        let cidFontID = update.allocate()
+        update.set(cidFontID, .dictionary(PDFDictionary([
+            "Type": .name("Font"), "Subtype": .name("CIDFontType2"), "BaseFont": name,
+            "CIDSystemInfo": .dictionary(PDFDictionary([
+                "Registry": .string(Array("Adobe".utf8)), "Ordering": .string(Array("Identity".utf8)), "Supplement": .integer(0),
+            ])),
+            "FontDescriptor": .reference(descriptorID), "CIDToGIDMap": .name("Identity"),
+            "DW": .integer(1000), "W": .array(widths),
+        ])))
+
+        let toUnicodeID = update.allocate()
+        update.set(toUnicodeID, .stream(PDFStream(
+            dictionary: PDFDictionary(["Filter": .name("FlateDecode")]), data: Flate.deflate(Array(toUnicodeCMap().utf8)))))
+
+        let fontID = update.allocate()
+        update.set(fontID, .dictionary(PDFDictionary([
+            "Type": .name("Font"), "Subtype": .name("Type0"), "BaseFont": name, "Encoding": .name("Identity-H"),
+            "DescendantFonts": .array([.reference(cidFontID)]), "ToUnicode": .reference(toUnicodeID),
+        ])))
+        return fontID
+    }
+
+    private func toUnicodeCMap() -> String {
+        var lines = [
+            "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+            "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+        ]
+        let mappings = usedGlyphs.sorted { $0.key < $1.key }
+        for chunkStart in stride(from: 0, to: mappings.count, by: 100) {
+            let chunk = mappings[chunkStart..<min(chunkStart + 100, mappings.count)]
+            lines.append("\(chunk.count) beginbfchar")
+            for (glyph, scalar) in chunk {
+                let utf16 = String(scalar).utf16.map { String(format: "%04X", $0) }.joined()
+                lines.append(String(format: "<%04X> <%@>", glyph, utf16))
+            }
+            lines.append("endbfchar")
+        }
+        lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+        return lines.joined(separator: "\n")
+    }
+}
