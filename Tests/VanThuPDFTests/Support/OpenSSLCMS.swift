@@ -15,6 +15,13 @@ struct OpenSSLCLIProducer: PDFSignatureProducer {
         chain = pki.caCertificate
     }
 
+    /// The n-th of three distinct certificates: approver, deputy, organisation seal.
+    init(pki: TestPKI, index: Int) {
+        let pairs = [(pki.signerCertificate, pki.signerKey), (pki.deputyCertificate, pki.deputyKey), (pki.sealCertificate, pki.sealKey)]
+        (certificate, key) = pairs[index % 3]
+        chain = pki.caCertificate
+    }
+
     func signDetached(messageDigest: [UInt8], digestAlgorithm: DigestAlgorithm, signingTime: Date,
                       content: PDFSignedContent) async throws -> [UInt8] {
         let directory = try TemporaryDirectory()

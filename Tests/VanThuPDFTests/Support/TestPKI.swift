@@ -10,6 +10,8 @@ struct TestPKI: Sendable {
     var signerKey: URL { directory.appendingPathComponent("signer.key") }
     var sealCertificate: URL { directory.appendingPathComponent("seal.pem") }
     var sealKey: URL { directory.appendingPathComponent("seal.key") }
+    var deputyCertificate: URL { directory.appendingPathComponent("deputy.pem") }
+    var deputyKey: URL { directory.appendingPathComponent("deputy.key") }
 
     static let signerSubject = "/C=VN/L=Thanh Hóa/O=Sở Giáo dục và Đào tạo Thanh Hóa/CN=Nguyễn Văn Ân"
     static let sealSubject = "/C=VN/L=Thanh Hóa/O=Sở Giáo dục và Đào tạo Thanh Hóa/CN=Sở Giáo dục và Đào tạo Thanh Hóa"
@@ -38,7 +40,7 @@ struct TestPKI: Sendable {
         subjectKeyIdentifier = hash
         authorityKeyIdentifier = keyid:always
         """.write(toFile: path("ext.cnf"), atomically: true, encoding: .utf8)
-        for name in ["root", "ca", "signer", "seal"] {
+        for name in ["root", "ca", "signer", "seal", "deputy"] {
             try openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", path("\(name).key")])
         }
         try openssl(["req", "-x509", "-new", "-utf8", "-key", path("root.key"), "-sha256", "-days", "3650",
@@ -54,6 +56,7 @@ struct TestPKI: Sendable {
         try issue("ca", subject: "/C=VN/O=VanThu thử nghiệm/CN=CA phục vụ các cơ quan Nhà nước thử nghiệm", issuer: "root", extensions: "ca")
         try issue("signer", subject: signerSubject, issuer: "ca", extensions: "leaf")
         try issue("seal", subject: sealSubject, issuer: "ca", extensions: "leaf")
+        try issue("deputy", subject: "/C=VN/L=Thanh Hóa/O=Sở Giáo dục và Đào tạo Thanh Hóa/CN=Lê Thị Hồng Nhung", issuer: "ca", extensions: "leaf")
         return TestPKI(directory: directory)
     }
 }
