@@ -4,7 +4,7 @@ import Foundation
 enum Fixtures {
     /// A classic-xref PDF with `pages` pages of text, optionally padded with an
     /// uncompressed filler stream of `fillerBytes` per page (for size benchmarks).
-    static func classicPDF(pages: Int = 2, fillerBytes: Int = 0) -> [UInt8] {
+    static func classicPDF(pages: Int = 2, fillerBytes: Int = 0, lengthText: String? = nil) -> [UInt8] {
         var out = Array("%PDF-1.7\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".utf8)
         var offsets: [Int: Int] = [:]
         func object(_ number: Int, _ body: [UInt8]) {
@@ -33,7 +33,7 @@ enum Fixtures {
                     content += line
                 }
             }
-            object(number + 1, Array("<< /Length \(content.count) >>\nstream\n".utf8) + content + Array("\nendstream".utf8))
+            object(number + 1, Array("<< /Length \(lengthText ?? String(content.count)) >>\nstream\n".utf8) + content + Array("\nendstream".utf8))
         }
         let size = 4 + 2 * pages
         let xref = out.count
@@ -42,6 +42,27 @@ enum Fixtures {
             out += Array(String(format: "%010d 00000 n\r\n", offsets[n]!).utf8)
         }
         out += Array("trailer\n<< /Size \(size) /Root 1 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>] >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+        return out
+    }
+
+    /// A PDF whose only cross-reference section is a stream, with hand-made entries
+    /// (type, field 2, field 3) for objects 0, 1, 2, … and the stream itself last.
+    static func xrefStreamPDF(objects: [(Int, String)], entries: [(Int, Int, Int)], root: Int = 1) -> [UInt8] {
+        var out = Array("%PDF-1.7\n".utf8)
+        var offsets: [Int: Int] = [:]
+        for (number, body) in objects {
+            offsets[number] = out.count
+            out += Array("\(number) 0 obj\n\(body)\nendobj\n".utf8)
+        }
+        let xrefNumber = entries.count
+        let xrefOffset = out.count
+        var data: [UInt8] = []
+        for (type, second, third) in entries + [(1, xrefOffset, 0)] {
+            let value = type == 1 && second == -1 ? offsets[data.count / 4] ?? 0 : second
+            data += [UInt8(type), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF), UInt8(third)]
+        }
+        out += Array("\(xrefNumber) 0 obj\n<< /Type /XRef /Size \(xrefNumber + 1) /W [1 2 1] /Root \(root) 0 R /Length \(data.count) >>\nstream\n".utf8)
+        out += data + Array("\nendstream\nendobj\nstartxref\n\(xrefOffset)\n%%EOF\n".utf8)
         return out
     }
 
