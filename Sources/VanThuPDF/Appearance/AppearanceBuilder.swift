@@ -18,6 +18,8 @@ enum AppearanceBuilder {
             return Placed(rectangle: PDFRectangle(x: 0, y: 0, width: 0, height: 0), appearanceStream: id)
         case .signer(let signer):
             return try signerAppearance(signer, update: &update)
+        case .organisationSeal(let seal):
+            return try sealAppearance(seal, update: &update)
         case .attachmentStamp(let stamp):
             return try stampAppearance(stamp, signingTime: signingTime, pageBox: pageBox, update: &update)
         }
@@ -33,64 +35,95 @@ enum AppearanceBuilder {
 
     private static func n(_ value: Double) -> String { ObjectSerializer.format(value) }
 
-    /// Title lines, signature image, name; the seal over the image's left third.
+    /// Where the parts of a signer's appearance go, in the widget's own space.
+    struct SignerLayout {
+        let width: Double
+        let height: Double
+        let fontSize: Double
+        let leading: Double
+        let titleBaselines: [Double]
+        let nameBaseline: Double
+        /// The band between title and name for the signature image.
+        let imageArea: PDFRectangle
+
+        init(_ signer: PDFSignerAppearance) {
+            width = signer.rectangle.width
+            self.height = signer.rectangle.height
+            let height = signer.rectangle.height
+            let fontSize = min(13, height / Double(signer.titleLines.count + 4) / 1.2)
+            let leading = fontSize * 1.2
+            self.fontSize = fontSize
+            self.leading = leading
+            titleBaselines = signer.titleLines.indices.map { height - leading * Double($0 + 1) }
+            let imageTop = height - leading * Double(signer.titleLines.count) - fontSize * 0.2
+            let imageBottom = leading * 1.2
+            nameBaseline = leading * 0.4
+            imageArea = PDFRectangle(x: 0, y: imageBottom, width: width, height: max(0, imageTop - imageBottom))
+        }
+
+        /// The signature image scaled to fit the band, centred, keeping its aspect ratio;
+        /// the middle third of the band when there is no image.
+        func signatureFrame(imageWidth: Int?, imageHeight: Int?) -> PDFRectangle {
+            guard let w = imageWidth, let h = imageHeight, w > 0, h > 0 else {
+                return PDFRectangle(x: width / 3, y: imageArea.y, width: width / 3, height: imageArea.height)
+            }
+            let scale = min(imageArea.width / Double(w), imageArea.height / Double(h))
+            let fw = Double(w) * scale, fh = Double(h) * scale
+            return PDFRectangle(x: imageArea.x + (imageArea.width - fw) / 2, y: imageArea.y + (imageArea.height - fh) / 2, width: fw, height: fh)
+        }
+
+        /// The seal: a little taller than the band, its right edge a third into the signature image.
+        func sealFrame(signature: PDFRectangle, sealWidth: Int, sealHeight: Int) -> PDFRectangle {
+            let side = min(imageArea.height * 1.15, height)
+            let scale = side / Double(max(sealWidth, sealHeight))
+            let w = Double(sealWidth) * scale, h = Double(sealHeight) * scale
+            return PDFRectangle(x: signature.x + signature.width / 3 - w, y: imageArea.y + (imageArea.height - h) / 2, width: w, height: h)
+        }
+    }
+
+    /// Title lines, signature image, name.
     static func signerAppearance(_ signer: PDFSignerAppearance, update: inout IncrementalUpdate) throws -> Placed {
         let rect = signer.rectangle
         guard rect.width > 0, rect.height > 0 else {
             throw PDFError(.signingFailed, "The signature rectangle must have a positive width and height.")
         }
         var font = EmbeddedFont(try TrueTypeFont(file: signer.font))
-        let textLines = signer.titleLines.count + 1
-        let fontSize = min(13, rect.height / Double(textLines + 3) / 1.2)
-        let leading = fontSize * 1.2
+        let layout = SignerLayout(signer)
         var content = "q\n0 g\n"
-        func centred(_ text: String, baseline: Double) {
-            let x = max(0, (rect.width - font.width(of: text, size: fontSize)) / 2)
-            content += "BT /F1 \(n(fontSize)) Tf \(n(x)) \(n(baseline)) Td \(font.encode(text)) Tj ET\n"
+        func centred(_ text: String, baseline: Double) throws {
+            let x = max(0, (rect.width - font.width(of: text, size: layout.fontSize)) / 2)
+            content += "BT /F1 \(n(layout.fontSize)) Tf \(n(x)) \(n(baseline)) Td \(try font.encode(text)) Tj ET\n"
         }
-        var baseline = rect.height - leading
-        for line in signer.titleLines {
-            centred(line, baseline: baseline)
-            baseline -= leading
-        }
-        let imageTop = baseline + fontSize * 0.2
-        let imageBottom = leading * 1.2
-        centred(signer.name, baseline: leading * 0.4)
-
-        var xObjects = PDFDictionary()
-        let area = PDFRectangle(x: 0, y: imageBottom, width: rect.width, height: max(0, imageTop - imageBottom))
-        var signatureFrame = PDFRectangle(x: rect.width / 3, y: area.y, width: rect.width / 3, height: area.height)
+        for (line, baseline) in zip(signer.titleLines, layout.titleBaselines) { try centred(line, baseline: baseline) }
+        try centred(signer.name, baseline: layout.nameBaseline)
+        var resources = PDFDictionary()
         if let png = signer.signatureImagePNG {
             let image = try PNGImage(data: png)
-            signatureFrame = fit(image, in: area)
-            xObjects["Sig"] = .reference(image.add(to: &update))
-            content += "q \(n(signatureFrame.width)) 0 0 \(n(signatureFrame.height)) \(n(signatureFrame.x)) \(n(signatureFrame.y)) cm /Sig Do Q\n"
-        }
-        if let png = signer.sealImagePNG {
-            let image = try PNGImage(data: png)
-            // The seal is drawn after (over) the signature, its right edge a third into the signature.
-            let side = min(area.height * 1.15, rect.height)
-            let scale = side / Double(max(image.width, image.height))
-            let width = Double(image.width) * scale, height = Double(image.height) * scale
-            let x = max(0, signatureFrame.x + signatureFrame.width / 3 - width)
-            let y = area.y + (area.height - height) / 2
-            xObjects["Seal"] = .reference(image.add(to: &update))
-            content += "q \(n(width)) 0 0 \(n(height)) \(n(x)) \(n(y)) cm /Seal Do Q\n"
+            let frame = layout.signatureFrame(imageWidth: image.width, imageHeight: image.height)
+            resources["XObject"] = .dictionary(PDFDictionary(["Sig": .reference(image.add(to: &update))]))
+            content += "q \(n(frame.width)) 0 0 \(n(frame.height)) \(n(frame.x)) \(n(frame.y)) cm /Sig Do Q\n"
         }
         content += "Q\n"
-        let fontID = font.add(to: &update)
-        var resources = PDFDictionary(["Font": .dictionary(PDFDictionary(["F1": .reference(fontID)]))])
-        if !xObjects.entries.isEmpty { resources["XObject"] = .dictionary(xObjects) }
+        resources["Font"] = .dictionary(PDFDictionary(["F1": .reference(font.add(to: &update))]))
         let id = update.allocate()
         update.set(id, .stream(form(width: rect.width, height: rect.height, resources: resources, content: Array(content.utf8))))
         return Placed(rectangle: rect, appearanceStream: id)
     }
 
-    /// The image scaled to fit `area`, centred, keeping its aspect ratio.
-    private static func fit(_ image: PNGImage, in area: PDFRectangle) -> PDFRectangle {
-        let scale = min(area.width / Double(image.width), area.height / Double(image.height))
-        let width = Double(image.width) * scale, height = Double(image.height) * scale
-        return PDFRectangle(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width: width, height: height)
+    /// The seal image alone, in its own widget over the left third of the signer's image.
+    static func sealAppearance(_ seal: PDFSealAppearance, update: inout IncrementalUpdate) throws -> Placed {
+        let layout = SignerLayout(seal.signer)
+        let signatureImage = try seal.signer.signatureImagePNG.map { try PNGImage(data: $0) }
+        let signature = layout.signatureFrame(imageWidth: signatureImage?.width, imageHeight: signatureImage?.height)
+        let image = try PNGImage(data: seal.sealImagePNG)
+        let frame = layout.sealFrame(signature: signature, sealWidth: image.width, sealHeight: image.height)
+        let resources = PDFDictionary(["XObject": .dictionary(PDFDictionary(["Seal": .reference(image.add(to: &update))]))])
+        let content = "q \(n(frame.width)) 0 0 \(n(frame.height)) 0 0 cm /Seal Do Q\n"
+        let id = update.allocate()
+        update.set(id, .stream(form(width: frame.width, height: frame.height, resources: resources, content: Array(content.utf8))))
+        let origin = seal.signer.rectangle
+        return Placed(rectangle: PDFRectangle(x: origin.x + frame.x, y: origin.y + frame.y, width: frame.width, height: frame.height),
+                      appearanceStream: id)
     }
 
     /// Number and symbol and signing time, 10 pt black, at the top right of the page.
@@ -110,7 +143,7 @@ enum AppearanceBuilder {
         var content = "q\n0 g\n"
         for (i, line) in lines.enumerated() {
             let baseline = height - padding - Double(i + 1) * leading + (leading - size) / 2 + 1
-            content += "BT /F1 \(n(size)) Tf \(n(padding)) \(n(baseline)) Td \(font.encode(line)) Tj ET\n"
+            content += "BT /F1 \(n(size)) Tf \(n(padding)) \(n(baseline)) Td \(try font.encode(line)) Tj ET\n"
         }
         content += "Q\n"
         let fontID = font.add(to: &update)

@@ -12,10 +12,14 @@ struct EmbeddedFont {
     }
 
     /// The string as a hex string operand for Tj, recording the glyphs used.
-    mutating func encode(_ text: String) -> String {
+    /// A letter the font lacks is an error: a signature must not show a wrong name.
+    mutating func encode(_ text: String) throws -> String {
         var hex = "<"
         for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
             let glyph = font.glyph(for: scalar)
+            guard glyph != 0 else {
+                throw PDFError(.invalidFont, "The font \(font.postScriptName) has no glyph for '\(scalar)' (U+\(String(scalar.value, radix: 16, uppercase: true))).")
+            }
             if usedGlyphs[glyph] == nil { usedGlyphs[glyph] = scalar }
             hex += String(format: "%04X", glyph)
         }

@@ -61,7 +61,7 @@ struct TrueTypeFont: Sendable {
 
     /// Advance width in thousandths of the font size, as the /W array needs.
     func width(ofGlyph glyph: Int) -> Int {
-        glyph < advances.count ? advances[glyph] * 1000 / unitsPerEm : 0
+        glyph < advances.count ? (advances[glyph] * 1000 + unitsPerEm / 2) / unitsPerEm : 0
     }
 
     func scaled(_ units: Int) -> Int { units * 1000 / unitsPerEm }

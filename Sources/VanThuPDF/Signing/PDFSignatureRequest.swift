@@ -35,9 +35,11 @@ public struct PDFSignatureRequest: Sendable {
 public enum PDFSignatureAppearance: Sendable {
     /// No visible mark (a zero-size widget).
     case invisible
-    /// The competent person's signature: title, signature image, name; with the
-    /// organisation's seal over the left third of the image when given.
+    /// The competent person's signature: title, signature image, name.
     case signer(PDFSignerAppearance)
+    /// The organisation's seal image over the left third of an earlier signer's
+    /// signature image; `signer` is that signer's appearance as it was signed.
+    case organisationSeal(PDFSealAppearance)
     /// The organisation's text stamp at the top right of page 1, for attachments.
     case attachmentStamp(PDFAttachmentStamp)
 }
@@ -49,18 +51,27 @@ public struct PDFSignerAppearance: Sendable {
     public var name: String
     /// Transparent PNG of the handwritten signature (blue).
     public var signatureImagePNG: [UInt8]?
-    /// Transparent PNG of the organisation's seal (red), drawn over the left third of the signature.
-    public var sealImagePNG: [UInt8]?
     public var font: PDFFontFile
 
     public init(rectangle: PDFRectangle, titleLines: [String], name: String, signatureImagePNG: [UInt8]? = nil,
-                sealImagePNG: [UInt8]? = nil, font: PDFFontFile = .liberationSerif) {
+                font: PDFFontFile = .liberationSerif) {
         self.rectangle = rectangle
         self.titleLines = titleLines
         self.name = name
         self.signatureImagePNG = signatureImagePNG
-        self.sealImagePNG = sealImagePNG
         self.font = font
+    }
+}
+
+public struct PDFSealAppearance: Sendable {
+    /// The appearance of the signature the seal goes over, as it was signed.
+    public var signer: PDFSignerAppearance
+    /// Transparent PNG of the organisation's seal (red).
+    public var sealImagePNG: [UInt8]
+
+    public init(signer: PDFSignerAppearance, sealImagePNG: [UInt8]) {
+        self.signer = signer
+        self.sealImagePNG = sealImagePNG
     }
 }
 
@@ -84,6 +95,7 @@ public struct PDFFontFile: Sendable, Equatable {
 
     public init(path: String) { self.path = path }
 
-    /// Liberation Serif (Debian's fonts-liberation), metric-compatible with Times New Roman.
-    public static let liberationSerif = PDFFontFile(path: "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf")
+    /// Liberation Serif 2 (Debian's fonts-liberation2), metric-compatible with Times New Roman.
+    /// Debian's older fonts-liberation (1.07) has no Vietnamese letters such as ơ, ư or ạ.
+    public static let liberationSerif = PDFFontFile(path: "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
 }
