@@ -13,7 +13,7 @@ struct TrueTypeFont: Sendable {
 
     init(data: [UInt8]) throws {
         self.data = data
-        var reader = FontReader(data: data)
+        let reader = FontReader(data: data)
         let tables = try reader.tableDirectory()
         func table(_ tag: String) throws -> Range<Int> {
             guard let range = tables[tag] else { throw PDFError(.invalidFont, "The font has no '\(tag)' table.") }
