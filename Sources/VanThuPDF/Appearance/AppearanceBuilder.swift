@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Builds the widget rectangle and appearance stream of a signature per
 /// Decree 30, Appendix I.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Text shown with a TrueType font embedded as Type0 / CIDFontType2 with
 /// Identity-H (§9.7): two-byte codes equal glyph ids, a /W array for the
 /// glyphs used and a ToUnicode CMap so the text can be copied and searched.
@@ -15,20 +13,20 @@ struct EmbeddedFont {
     /// A letter the font lacks is an error: a signature must not show a wrong name.
     mutating func encode(_ text: String) throws -> String {
         var hex = "<"
-        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
+        for scalar in text.nfc.unicodeScalars {
             let glyph = font.glyph(for: scalar)
             guard glyph != 0 else {
                 throw PDFError(.invalidFont, "The font \(font.postScriptName) has no glyph for '\(scalar)' (U+\(String(scalar.value, radix: 16, uppercase: true))).")
             }
             if usedGlyphs[glyph] == nil { usedGlyphs[glyph] = scalar }
-            hex += String(format: "%04X", glyph)
+            hex += hexDigits(glyph, width: 4)
         }
         return hex + ">"
     }
 
     /// Width of `text` at `size` points.
     func width(of text: String, size: Double) -> Double {
-        let units = text.precomposedStringWithCanonicalMapping.unicodeScalars.reduce(0) { $0 + font.width(ofGlyph: font.glyph(for: $1)) }
+        let units = text.nfc.unicodeScalars.reduce(0) { $0 + font.width(ofGlyph: font.glyph(for: $1)) }
         return Double(units) * size / 1000
     }
 
@@ -87,8 +85,8 @@ struct EmbeddedFont {
             let chunk = mappings[chunkStart..<min(chunkStart + 100, mappings.count)]
             lines.append("\(chunk.count) beginbfchar")
             for (glyph, scalar) in chunk {
-                let utf16 = String(scalar).utf16.map { String(format: "%04X", $0) }.joined()
-                lines.append(String(format: "<%04X> <%@>", glyph, utf16))
+                let utf16 = String(scalar).utf16.map { hexDigits(Int($0), width: 4) }.joined()
+                lines.append("<\(hexDigits(glyph, width: 4))> <\(utf16)>")
             }
             lines.append("endbfchar")
         }

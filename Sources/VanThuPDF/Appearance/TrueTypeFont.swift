@@ -50,7 +50,7 @@ struct TrueTypeFont: Sendable {
     init(file: PDFFontFile) throws {
         let bytes: [UInt8]
         do {
-            bytes = try PDFBytes(mappingFileAt: file.path).copy(0..<Int.max)
+            bytes = try PDFBytes(readingFileAt: file.path).copy(0..<Int.max)
         } catch {
             throw PDFError(.invalidFont, "The font file \(file.path) cannot be read; install Debian's fonts-liberation or choose another font.")
         }

@@ -1,6 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
-/// A parsed PDF, read lazily from a memory-mapped file or a byte array.
+/// A parsed PDF, read lazily from a file (never whole) or a byte array.
 ///
 /// Opening reads only the cross-reference sections; objects are parsed when
 /// asked for and cached. Safe to share between tasks.
@@ -9,9 +13,9 @@ public struct PDFDocument: Sendable {
     let crossReference: CrossReference
     public let limits: PDFLimits
 
-    /// Opens and maps the file at `url`.
+    /// Opens the file at `url`; objects are read from it when needed.
     public init(contentsOf url: URL, limits: PDFLimits = PDFLimits()) throws {
-        try self.init(bytes: PDFBytes(mappingFileAt: url.path), limits: limits)
+        try self.init(bytes: PDFBytes(readingFileAt: url.path), limits: limits)
     }
 
     /// Parses a PDF held in memory.
@@ -113,14 +117,7 @@ public struct PDFDocument: Sendable {
 
     /// Calls `body` with consecutive chunks of the given file ranges, without copying the file.
     func forEachChunk(of ranges: [Range<Int>], chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        for range in ranges {
-            var start = range.lowerBound
-            while start < range.upperBound {
-                let end = min(range.upperBound, start + chunkSize)
-                try storage.bytes.withBytes(start..<end, body)
-                start = end
-            }
-        }
+        for range in ranges { try storage.bytes.forEachChunk(of: range, chunkSize: chunkSize, body) }
     }
 
     /// The document as it was at an earlier revision ending at `length` bytes.
@@ -134,7 +131,7 @@ extension PDFDocument {
     final class Storage: @unchecked Sendable {
         let bytes: PDFBytes
         let limits: PDFLimits
-        private let lock = NSLock()
+        private let lock = Lock()
         private var objectCache: [PDFObjectID: PDFObject] = [:]
         private var objectStreamCache: [Int: ObjectStreamIndex] = [:]
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import VanThuSigning
 
 /// The bytes a PDF signature covers: the file less the /Contents hex string,
@@ -27,12 +31,7 @@ public struct PDFSignedContent: Sendable {
         for segment in segments {
             switch segment {
             case .file(let bytes, let range):
-                var start = range.lowerBound
-                while start < range.upperBound {
-                    let end = min(range.upperBound, start + chunkSize)
-                    try bytes.withBytes(start..<end, body)
-                    start = end
-                }
+                try bytes.forEachChunk(of: range, chunkSize: chunkSize, body)
             case .memory(let array, let range):
                 try array.withUnsafeBytes { all in
                     var start = range.lowerBound

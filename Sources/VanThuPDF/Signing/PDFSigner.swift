@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import VanThuSigning
 
 /// Adds PAdES baseline B-B signatures to PDFs by incremental update.
@@ -13,7 +17,7 @@ public enum PDFSigner {
     }
 
     /// Signs the PDF at `input` into `output` (which may not be the same file),
-    /// reading the input through a memory map and streaming the copy.
+    /// reading the input in chunks and writing beside the output, renamed into place when complete.
     public static func sign(
         fileAt input: URL, to output: URL, request: PDFSignatureRequest, producer: some PDFSignatureProducer,
         limits: PDFLimits = PDFLimits()
@@ -23,22 +27,10 @@ public enum PDFSigner {
         }
         let document = try PDFDocument(contentsOf: input, limits: limits)
         let appended = try await signedUpdate(of: document, request: request, producer: producer)
-        let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).\(UUID().uuidString).part")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: temporary) else {
-            throw PDFError(.io, "The signed PDF cannot be written to \(output.path).")
-        }
-        do {
-            try document.forEachChunk(of: [0..<document.byteCount]) { try handle.write(contentsOf: Data($0)) }
-            try handle.write(contentsOf: appended)
-            try handle.synchronize()
-            try handle.close()
-            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
-            try FileManager.default.moveItem(at: temporary, to: output)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error as? PDFError ?? PDFError(.io, "The signed PDF cannot be written to \(output.path).")
-        }
+        let file = try OutputFile(replacing: output.path)
+        try document.forEachChunk(of: [0..<document.byteCount]) { try file.write($0) }
+        try appended.withUnsafeBytes { try file.write($0) }
+        try file.commit()
     }
 
     /// The bytes to append to `document` that carry one new signature.
@@ -159,7 +151,8 @@ enum PDFDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = vietnam
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "D:%04d%02d%02d%02d%02d%02d+07'00'", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        return "D:" + [(c.year!, 4), (c.month!, 2), (c.day!, 2), (c.hour!, 2), (c.minute!, 2), (c.second!, 2)]
+            .map { decimalDigits($0.0, width: $0.1) }.joined() + "+07'00'"
     }
 
     /// ISO 8601 with +07:00, for the attachment stamp.
@@ -167,7 +160,8 @@ enum PDFDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = vietnam
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d+07:00", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        func d(_ v: Int?, _ w: Int = 2) -> String { decimalDigits(v!, width: w) }
+        return "\(d(c.year, 4))-\(d(c.month))-\(d(c.day))T\(d(c.hour)):\(d(c.minute)):\(d(c.second))+07:00"
     }
 
     static func parse(_ text: String) -> Date? {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Character classes of ISO 32000-1 §7.2.2.
 enum PDFCharacter {
     @inline(__always)
@@ -179,7 +177,8 @@ struct ObjectParser {
         var normalised = text
         if normalised.hasSuffix(".") { normalised += "0" }
         if normalised.hasPrefix(".") { normalised = "0" + normalised }
-        normalised = normalised.replacingOccurrences(of: "-.", with: "-0.").replacingOccurrences(of: "+.", with: "0.")
+        if normalised.hasPrefix("-.") { normalised = "-0" + normalised.dropFirst() }
+        if normalised.hasPrefix("+.") { normalised = "0" + normalised.dropFirst() }
         guard let d = Double(normalised), d.isFinite else { return isReal ? nil : .real(0) }
         return .real(d)
     }

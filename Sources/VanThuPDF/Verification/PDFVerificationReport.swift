@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The result of verifying every signature of a PDF.
 public struct PDFVerificationReport: Sendable, Codable {

@@ -9,13 +9,11 @@ struct RevisionAnalyzer {
         let bytes = document.storage.bytes
         let marker = Array("%%EOF".utf8)
         var ends: [Int] = []
-        var position = 0
-        while let found = bytes.firstIndex(of: marker, in: position..<bytes.count) {
+        for found in bytes.offsets(of: marker) {
             var end = found + marker.count
             if bytes.at(end) == 0x0D { end += 1 }
             if bytes.at(end) == 0x0A { end += 1 }
             ends.append(end)
-            position = end
         }
         if ends.last != bytes.count, let last = ends.last, last < bytes.count {
             // Trailing bytes after the final %%EOF belong to the last revision.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Writes PDF objects in their canonical textual form.
 enum ObjectSerializer {
     static func bytes(_ object: PDFObject, document: PDFDocument? = nil) -> [UInt8] {
@@ -55,7 +53,7 @@ enum ObjectSerializer {
         out.append(UInt8(ascii: "/"))
         for b in name.pdfBytes {
             if b < 0x21 || b > 0x7E || b == UInt8(ascii: "#") || PDFCharacter.isDelimiter(b) {
-                out += Array(String(format: "#%02X", b).utf8)
+                out += Array("#\(hexDigits(Int(b), width: 2))".utf8)
             } else {
                 out.append(b)
             }
@@ -81,17 +79,19 @@ enum ObjectSerializer {
     /// A real without exponent, at most 4 decimals, as PDF requires.
     static func format(_ r: Double) -> String {
         guard r.isFinite else { return "0" }
-        var s = String(format: "%.4f", r)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s == "-0" ? "0" : s
+        guard abs(r) < 1e15 else { return r < 0 ? "-1000000000000000" : "1000000000000000" }
+        let scaled = Int((abs(r) * 10_000).rounded())
+        guard scaled != 0 else { return "0" }
+        var fraction = decimalDigits(scaled % 10_000, width: 4)
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return (r < 0 ? "-" : "") + String(scaled / 10_000) + (fraction.isEmpty ? "" : "." + fraction)
     }
 }
 
 extension PDFObject {
     /// A PDF text string: ASCII as is, anything else as UTF-16BE with a BOM (§7.9.2.2).
     public static func text(_ string: String) -> PDFObject {
-        let nfc = string.precomposedStringWithCanonicalMapping
+        let nfc = string.nfc
         if nfc.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return .string(Array(nfc.utf8)) }
         var out: [UInt8] = [0xFE, 0xFF]
         for unit in nfc.utf16 { out += [UInt8(unit >> 8), UInt8(unit & 0xFF)] }

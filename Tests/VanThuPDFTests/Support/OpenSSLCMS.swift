@@ -27,7 +27,7 @@ struct OpenSSLCLIProducer: PDFSignatureProducer {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let input = directory.file("content.bin")
-        FileManager.default.createFile(atPath: input.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: input.path, contents: nil)
         let handle = try FileHandle(forWritingTo: input)
         var hasher = StreamingDigest(digestAlgorithm)
         try content.forEachChunk { chunk in
@@ -62,7 +62,7 @@ struct OpenSSLCLIVerifier: PDFSignatureVerifier {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let input = directory.file("content.bin")
-        FileManager.default.createFile(atPath: input.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: input.path, contents: nil)
         let handle = try FileHandle(forWritingTo: input)
         try content.forEachChunk { try handle.write(contentsOf: Data($0)) }
         try handle.close()
