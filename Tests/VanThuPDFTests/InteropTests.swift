@@ -19,7 +19,8 @@ struct InteropTests {
     }
 
     func inputs(_ directory: TemporaryDirectory) throws -> [(String, [UInt8])] {
-        [("classic xref", Fixtures.classicPDF(pages: 2)), ("object streams", try Fixtures.objectStreamPDF(pages: 2, in: directory))]
+        [("classic xref", Fixtures.classicPDF(pages: 2)), ("object streams", try Fixtures.objectStreamPDF(pages: 2, in: directory)),
+         ("hybrid", ParserTests.hybridPDF())]
     }
 
     @Test("qpdf --check finds nothing wrong after one, two and three signatures",
@@ -103,7 +104,8 @@ struct InteropTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let script = try directory.write(Array(Self.validateScript.utf8), to: "validate.py")
-        for (label, original) in try inputs(directory) {
+        // pyHanko's default policy refuses hybrid-reference files (a shadow-attack risk), so they are left out.
+        for (label, original) in try inputs(directory) where label != "hybrid" {
             let file = try directory.write(try await signed(original, times: 3), to: "signed.pdf")
             let result = try Tool.run("python3", [script.path, pki.rootCertificate.path, pki.caCertificate.path, file.path])
             #expect(result.status == 0, "\(label): \(result.output)")
@@ -140,7 +142,8 @@ struct InteropTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let script = try directory.write(Array(Self.signScript.utf8), to: "sign.py")
-        for (label, original) in try inputs(directory) {
+        // pyHanko refuses to sign hybrid-reference files unless told to, so they are left out here.
+        for (label, original) in try inputs(directory) where label != "hybrid" {
             var current = try directory.write(original, to: "in-0.pdf")
             for round in 1...3 {
                 let next = directory.file("in-\(round).pdf")

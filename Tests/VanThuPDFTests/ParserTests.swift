@@ -29,6 +29,39 @@ struct ParserTests {
         #expect(try document.object(pages[3]).dictionary?["Type"]?.name == "Page")
     }
 
+    /// A hybrid file (§7.5.8.4): a classic table whose trailer's /XRefStm names a
+    /// cross-reference stream for the objects kept in an object stream; the object
+    /// stream's /Length is an indirect reference.
+    static func hybridPDF() -> [UInt8] {
+        var out = Array("%PDF-1.5\n".utf8)
+        var offsets: [Int: Int] = [:]
+        func object(_ n: Int, _ body: [UInt8]) {
+            offsets[n] = out.count
+            out += Array("\(n) 0 obj\n".utf8) + body + Array("\nendobj\n".utf8)
+        }
+        let packed = Array("1 0 << /Type /Catalog /Pages 2 0 R >>".utf8)
+        object(2, Array("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".utf8))
+        object(3, Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".utf8))
+        object(4, Array("<< /Type /ObjStm /N 1 /First 4 /Length 6 0 R >>\nstream\n".utf8) + packed + Array("\nendstream".utf8))
+        object(6, Array("\(packed.count)".utf8))
+        let entry: [UInt8] = [2, 0, 4, 0]  // object 1: in object stream 4, index 0
+        object(5, Array("<< /Type /XRef /Size 7 /W [1 2 1] /Index [1 1] /Length \(entry.count) >>\nstream\n".utf8) + entry + Array("\nendstream".utf8))
+        let xref = out.count
+        // Object 1 is left out of the table: only the stream knows where it is.
+        out += Array("xref\n0 1\n0000000000 65535 f\r\n2 5\n".utf8)
+        for n in 2...6 { out += Array("\(String(repeating: "0", count: 10 - String(offsets[n]!).count))\(offsets[n]!) 00000 n\r\n".utf8) }
+        out += Array("trailer\n<< /Size 7 /Root 1 0 R /XRefStm \(offsets[5]!) >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+        return out
+    }
+
+    @Test("reads hybrid files: a table with /XRefStm, and an indirect /Length")
+    func hybrid() throws {
+        let document = try PDFDocument(bytes: Self.hybridPDF())
+        #expect(!document.usesCrossReferenceStreams)
+        #expect(try document.catalog()["Type"]?.name == "Catalog")
+        #expect(try document.pageIDs() == [PDFObjectID(3)])
+    }
+
     @Test("parses every kind of object, including escapes and references")
     func objects() throws {
         let text = "<< /A [1 -2 3.5 -.25 (a\\(b\\)c\\n\\101) <48 65 6c6C 6f> /N#20ame true false null 12 0 R] /B << /C 4 5 R >> >>"

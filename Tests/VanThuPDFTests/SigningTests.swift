@@ -49,6 +49,15 @@ struct SigningTests {
         #expect(report.revisionCount == 4)
     }
 
+    @Test("a hybrid-reference file signs twice and both signatures verify", .timeLimit(.minutes(2)))
+    func signHybrid() async throws {
+        let signed = try await signTimes(2, ParserTests.hybridPDF())
+        let report = try await PDFSignatureValidator.verify(signed, verifier: OpenSSLCLIVerifier(pki: pki))
+        #expect(report.signatures.count == 2)
+        #expect(report.signatures.allSatisfy { $0.indication == .totalPassed })
+        #expect(report.signatures[0].laterRevisions.map(\.kind) == [.signature])
+    }
+
     @Test("a later revision that changes page content is reported and fails the signature", .timeLimit(.minutes(2)))
     func contentChangeAfterSigning() async throws {
         let signed = try await signTimes(1, Fixtures.classicPDF())
