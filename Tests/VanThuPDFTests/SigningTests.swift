@@ -77,6 +77,29 @@ struct SigningTests {
         #expect(report.exitStatus == 1)
     }
 
+    @Test("a later revision that only adds an annotation keeps the signature passing", .timeLimit(.minutes(2)))
+    func annotationAfterSigning() async throws {
+        let signed = try await signTimes(1, Fixtures.classicPDF())
+        let document = try PDFDocument(bytes: signed)
+        let page = try document.pageIDs()[0]
+        var pageDictionary = try #require(try document.object(page).dictionary)
+        var update = IncrementalUpdate(document: document)
+        let note = update.allocate()
+        update.set(note, .dictionary(PDFDictionary([
+            "Type": .name("Annot"), "Subtype": .name("Text"), "Rect": .array([.integer(50), .integer(50), .integer(70), .integer(70)]),
+            "Contents": .text("Đã xem, chuyển phòng Tổ chức cán bộ"),
+        ])))
+        let annots = try #require(pageDictionary["Annots"]?.array)
+        pageDictionary["Annots"] = .array(annots + [.reference(note)])
+        update.set(page, .dictionary(pageDictionary))
+        let annotated = signed + update.serialize(after: document).bytes
+        let report = try await PDFSignatureValidator.verify(annotated, verifier: OpenSSLCLIVerifier(pki: pki))
+        let signature = try #require(report.signatures.first)
+        #expect(!signature.coversWholeDocument)
+        #expect(signature.laterRevisions.map(\.kind) == [.annotation])
+        #expect(signature.indication == .totalPassed)
+    }
+
     @Test("a flipped byte inside the signed range breaks the signature", .timeLimit(.minutes(2)))
     func tampered() async throws {
         var signed = try await signTimes(1, Fixtures.classicPDF())
