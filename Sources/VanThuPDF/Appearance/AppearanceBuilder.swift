@@ -108,7 +108,7 @@ enum AppearanceBuilder {
             content += "q \(n(frame.width)) 0 0 \(n(frame.height)) \(n(frame.x)) \(n(frame.y)) cm /Sig Do Q\n"
         }
         content += "Q\n"
-        resources["Font"] = .dictionary(PDFDictionary(["F1": .reference(font.add(to: &update))]))
+        resources["Font"] = .dictionary(PDFDictionary(["F1": .reference(try font.add(to: &update))]))
         let id = update.allocate()
         update.set(id, .stream(form(width: rect.width, height: rect.height, resources: resources, content: Array(content.utf8))))
         return Placed(rectangle: rect, appearanceStream: id)
@@ -150,7 +150,7 @@ enum AppearanceBuilder {
             content += "BT /F1 \(n(size)) Tf \(n(padding)) \(n(baseline)) Td \(try font.encode(line)) Tj ET\n"
         }
         content += "Q\n"
-        let fontID = font.add(to: &update)
+        let fontID = try font.add(to: &update)
         let resources = PDFDictionary(["Font": .dictionary(PDFDictionary(["F1": .reference(fontID)]))])
         let id = update.allocate()
         update.set(id, .stream(form(width: width, height: height, resources: resources, content: Array(content.utf8))))

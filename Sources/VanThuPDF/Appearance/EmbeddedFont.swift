@@ -31,12 +31,17 @@ struct EmbeddedFont {
     }
 
     /// Writes the font objects and returns the Type0 font's reference.
-    func add(to update: inout IncrementalUpdate) -> PDFObjectID {
-        let name = PDFObject.name(font.postScriptName.filter { $0.isASCII && !$0.isWhitespace })
+    func add(to update: inout IncrementalUpdate) throws -> PDFObjectID {
+        let glyphs = Set(usedGlyphs.keys)
+        let subset = try TrueTypeSubset.subset(font, keeping: glyphs)
+        // A subset font's name carries a tag of six capitals derived from its glyph set (§9.9.2).
+        let seed = StreamingDigestBridge.sha256(glyphs.sorted().flatMap { [UInt8($0 >> 8 & 0xFF), UInt8($0 & 0xFF)] })
+        let tag = String(decoding: seed.prefix(6).map { UInt8(ascii: "A") + $0 % 26 }, as: UTF8.self)
+        let name = PDFObject.name(tag + "+" + font.postScriptName.filter { $0.isASCII && !$0.isWhitespace })
         let fileID = update.allocate()
         update.set(fileID, .stream(PDFStream(
-            dictionary: PDFDictionary(["Length1": .integer(font.data.count), "Filter": .name("FlateDecode")]),
-            data: Flate.deflate(font.data))))
+            dictionary: PDFDictionary(["Length1": .integer(subset.count), "Filter": .name("FlateDecode")]),
+            data: Flate.deflate(subset))))
 
         let descriptorID = update.allocate()
         update.set(descriptorID, .dictionary(PDFDictionary([

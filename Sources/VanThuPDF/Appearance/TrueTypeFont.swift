@@ -9,12 +9,16 @@ struct TrueTypeFont: Sendable {
     let descender: Int
     let capHeight: Int
     private let advances: [Int]
+    /// Where each table is in `data`, by tag.
+    let tables: [String: Range<Int>]
+    var glyphCount: Int { advances.count }
     private let unicodeToGlyph: [UInt32: Int]
 
     init(data: [UInt8]) throws {
         self.data = data
         let reader = FontReader(data: data)
         let tables = try reader.tableDirectory()
+        self.tables = tables
         func table(_ tag: String) throws -> Range<Int> {
             guard let range = tables[tag] else { throw PDFError(.invalidFont, "The font has no '\(tag)' table.") }
             return range
