@@ -89,6 +89,10 @@ struct ParserTests {
         ]))
         var parser = ObjectParser(bytes: PDFBytes(copying: ObjectSerializer.bytes(object)), limits: PDFLimits())
         let parsed = try parser.parseObject()
+        #expect(ObjectSerializer.format(841.889764) == "841.889764")
+        #expect(ObjectSerializer.format(595) == "595")
+        #expect(ObjectSerializer.format(-0.00001) == "0")
+        #expect(ObjectSerializer.format(1e-7) == "0")
         // A null array element is kept; a null dictionary value is dropped on both sides.
         #expect(parsed == object)
         #expect(parsed.dictionary?["Text"]?.text == "Sở Giáo dục và Đào tạo")

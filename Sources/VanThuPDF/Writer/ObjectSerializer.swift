@@ -76,9 +76,16 @@ enum ObjectSerializer {
         }
     }
 
-    /// A real without exponent, at most 4 decimals, as PDF requires.
+    /// A real without exponent, as PDF requires. Values read from a file are
+    /// written back in their shortest round-trip form, so rewriting a page to add
+    /// an annotation never alters its other numbers (validators compare them).
     static func format(_ r: Double) -> String {
         guard r.isFinite else { return "0" }
+        let shortest = "\(r)"
+        if !shortest.contains("e") {
+            let trimmed = shortest.hasSuffix(".0") ? String(shortest.dropLast(2)) : shortest
+            return trimmed == "-0" ? "0" : trimmed
+        }
         guard abs(r) < 1e15 else { return r < 0 ? "-1000000000000000" : "1000000000000000" }
         let scaled = Int((abs(r) * 10_000).rounded())
         guard scaled != 0 else { return "0" }
