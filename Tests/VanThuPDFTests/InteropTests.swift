@@ -121,6 +121,25 @@ struct InteropTests {
         }
     }
 
+    @Test("pyHanko and pdfsig accept the approver, stamp and seal signatures with their appearances",
+          .enabled(if: Tool.hasPyHanko && Tool.path("pdfsig") != nil && AppearanceTests.fontInstalled,
+                   "pyHanko, pdfsig or fonts-liberation2 is not installed"),
+          .timeLimit(.minutes(3)))
+    func appearancesInterop() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.write(try await AppearanceTests().approvedAndSealed(), to: "sealed.pdf")
+        let script = try directory.write(Array(Self.validateScript.utf8), to: "validate.py")
+        let result = try Tool.run("python3", [script.path, pki.rootCertificate.path, pki.caCertificate.path, file.path])
+        let lines = result.stdout.split(separator: "\n")
+        #expect(result.status == 0 && lines.count == 3, "\(result.output)")
+        #expect(lines.allSatisfy { $0.contains("intact=True valid=True trusted=True") && $0.contains("bottom_line=True") }, "\(result.output)")
+        let db = try nssDatabase(directory)
+        let pdfsig = try Tool.run("pdfsig", ["-nssdir", db.path, file.path]).output
+        #expect(pdfsig.components(separatedBy: "Signature is Valid.").count - 1 == 3, "\(pdfsig)")
+        #expect(pdfsig.contains("Ký duyệt") && pdfsig.contains("Dấu cơ quan"), "field names in UTF-16: \(pdfsig)")
+    }
+
     static let signScript = """
     import sys
     from pyhanko.sign import signers
