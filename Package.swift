@@ -39,9 +39,14 @@ let package = Package(
             dependencies: ["COpenSSL"],
             swiftSettings: strict
         ),
+        // C boundary: zlib from Debian's zlib1g-dev, for FlateDecode in PDF.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "VanThuPDF",
-            dependencies: ["VanThuSigning"],
+            dependencies: ["VanThuSigning", "CZlib"],
             swiftSettings: strict
         ),
         .target(

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Signs and verifies a 100-page, ~20 MB PDF with VanThuPDF and with pyHanko, on
+# the same file in the same run, and prints wall time and peak RSS of each.
+# Needs: openssl, python3 with pyhanko + pyhanko-certvalidator, GNU time (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")"
+work="$(mktemp -d /tmp/vanthu-pdf-bench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+runs="${BENCH_RUNS:-3}"
+
+# Development PKI: RSA-3072 root -> issuing CA -> signer with a Vietnamese subject.
+cat > "$work/ext.cnf" <<'CNF'
+[ca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[leaf]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+CNF
+for n in root ca signer; do openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$work/$n.key"; done
+openssl req -x509 -new -utf8 -key "$work/root.key" -sha256 -days 30 -subj "/C=VN/CN=VanThu Bench Root" \
+  -extensions ca -config "$work/ext.cnf" -out "$work/root.pem"
+issue() {
+  openssl req -new -utf8 -key "$work/$1.key" -subj "$2" -config "$work/ext.cnf" -out "$work/$1.csr"
+  openssl x509 -req -in "$work/$1.csr" -CA "$work/$3.pem" -CAkey "$work/$3.key" -CAcreateserial -sha256 -days 30 \
+    -extfile "$work/ext.cnf" -extensions "$4" -out "$work/$1.pem" 2>/dev/null
+}
+issue ca "/C=VN/CN=VanThu Bench CA" root ca
+issue signer "/C=VN/O=Sở Giáo dục và Đào tạo/CN=Nguyễn Văn Ân" ca leaf
+
+# 100 pages, each with a 200 kB uncompressed grey image of noise (like a scan).
+python3 - "$work/input.pdf" <<'PY'
+import sys, random
+random.seed(30)
+pages = 100
+objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"}
+kids = []
+for i in range(pages):
+    page, content, image = 4 + 3 * i, 5 + 3 * i, 6 + 3 * i
+    kids.append(page)
+    text = b"q 500 0 0 400 48 300 cm /Im0 Do Q BT /F1 18 Tf 48 760 Td (Trang %d / 100) Tj ET" % (i + 1)
+    pixels = random.randbytes(500 * 400)
+    objs[page] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>" % (image, content)
+    objs[content] = b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream"
+    objs[image] = b"<< /Type /XObject /Subtype /Image /Width 500 /Height 400 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n" % len(pixels) + pixels + b"\nendstream"
+objs[2] = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (pages, b" ".join(b"%d 0 R" % k for k in kids))
+out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+offsets = {}
+for n in sorted(objs):
+    offsets[n] = len(out)
+    out += b"%d 0 obj\n" % n + objs[n] + b"\nendobj\n"
+size = max(objs) + 1
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f\r\n" % size
+for n in range(1, size):
+    out += b"%010d 00000 n\r\n" % offsets[n]
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+open(sys.argv[1], "wb").write(out)
+PY
+
+cat > "$work/pyhanko_sign.py" <<'PY'
+import sys
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+key, cert, ca, source, target = sys.argv[1:6]
+signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(ca,))
+with open(source, 'rb') as f:
+    w = IncrementalPdfFileWriter(f)
+    meta = signers.PdfSignatureMetadata(field_name='Signature1', subfilter=SigSeedSubFilter.PADES, md_algorithm='sha256')
+    with open(target, 'wb') as out:
+        signers.sign_pdf(w, meta, signer=signer, output=out)
+PY
+cat > "$work/pyhanko_validate.py" <<'PY'
+import sys
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko.keys import load_cert_from_pemder
+root, ca, path = sys.argv[1:4]
+vc = ValidationContext(trust_roots=[load_cert_from_pemder(root)], other_certs=[load_cert_from_pemder(ca)], allow_fetching=False)
+with open(path, 'rb') as f:
+    for sig in PdfFileReader(f).embedded_signatures:
+        st = validate_pdf_signature(sig, vc)
+        print(sig.field_name, st.bottom_line, st.coverage.name)
+        if not st.bottom_line: sys.exit(1)
+PY
+
+swift build -c release --product PDFBenchmark >/dev/null
+bench="$(swift build -c release --show-bin-path)/PDFBenchmark"
+
+# Median of $runs runs: "seconds peak_kB".
+measure() {
+  local label="$1"; shift
+  local results=()
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || { echo "$label failed:"; cat "$work/out"; exit 1; }
+    results+=("$(cat "$work/time")")
+  done
+  printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p" | {
+    read -r seconds kb
+    printf '| %-28s | %8.2f s | %8.1f MiB |\n' "$label" "$seconds" "$(echo "$kb / 1024" | bc -l)"
+  }
+}
+
+size_mb=$(du -m "$work/input.pdf" | cut -f1)
+echo "Input: 100 pages, ${size_mb} MB; median of $runs runs on $(nproc) cores"
+echo
+echo "| step                         | time       | peak RSS     |"
+echo "| ---------------------------- | ---------- | ------------ |"
+measure "VanThuPDF sign" "$bench" sign "$work/input.pdf" "$work/ours.pdf" "$work/signer.pem" "$work/signer.key" "$work/ca.pem"
+measure "pyHanko sign" python3 "$work/pyhanko_sign.py" "$work/signer.key" "$work/signer.pem" "$work/ca.pem" "$work/input.pdf" "$work/theirs.pdf"
+measure "VanThuPDF verify (ours)" "$bench" verify "$work/ours.pdf" "$work/root.pem" "$work/ca.pem"
+measure "pyHanko validate (ours)" python3 "$work/pyhanko_validate.py" "$work/root.pem" "$work/ca.pem" "$work/ours.pdf"
+measure "VanThuPDF verify (pyHanko's)" "$bench" verify "$work/theirs.pdf" "$work/root.pem" "$work/ca.pem"
+measure "pyHanko validate (pyHanko's)" python3 "$work/pyhanko_validate.py" "$work/root.pem" "$work/ca.pem" "$work/theirs.pdf"

@@ -1,0 +1,115 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Finds and checks every signature of a PDF.
+public enum PDFSignatureValidator {
+    public static func verify(
+        fileAt url: URL, verifier: some PDFSignatureVerifier, limits: PDFLimits = PDFLimits()
+    ) async throws -> PDFVerificationReport {
+        try await verify(PDFDocument(contentsOf: url, limits: limits), verifier: verifier)
+    }
+
+    public static func verify(
+        _ pdf: [UInt8], verifier: some PDFSignatureVerifier, limits: PDFLimits = PDFLimits()
+    ) async throws -> PDFVerificationReport {
+        try await verify(PDFDocument(bytes: pdf, limits: limits), verifier: verifier)
+    }
+
+    public static func verify(_ document: PDFDocument, verifier: some PDFSignatureVerifier) async throws -> PDFVerificationReport {
+        let fields = try SignatureFieldFinder.signatures(in: document)
+        let revisions = RevisionAnalyzer(document: document)
+        var reports: [PDFSignatureReport] = []
+        for field in fields {
+            reports.append(try await check(field, document: document, revisions: revisions, verifier: verifier))
+        }
+        return PDFVerificationReport(signatures: reports, revisionCount: revisions.revisionEnds.count)
+    }
+
+    static func check(
+        _ field: SignatureFieldFinder.Field, document: PDFDocument, revisions: RevisionAnalyzer, verifier: some PDFSignatureVerifier
+    ) async throws -> PDFSignatureReport {
+        let dictionary = field.signature
+        let byteRange = try (document.resolve(dictionary["ByteRange"]).array ?? []).map { try document.resolve($0).integer ?? -1 }
+        var report = PDFSignatureReport(
+            fieldName: field.name, subFilter: dictionary["SubFilter"]?.name,
+            claimedSigningTime: dictionary["M"]?.text.flatMap(PDFDate.parse),
+            byteRange: byteRange, coversWholeDocument: false, laterRevisions: [], validation: nil,
+            indication: .totalFailed, subIndication: "FORMAT_FAILURE", problems: [])
+        let contents = try document.resolve(dictionary["Contents"]).stringBytes ?? []
+        if let problem = ByteRangeCheck.problem(byteRange, contents: contents, signatureObject: field.signatureID, document: document) {
+            report.problems.append(problem)
+            return report
+        }
+        let signedEnd = byteRange[2] + byteRange[3]
+        report.coversWholeDocument = signedEnd == document.byteCount
+        let content = PDFSignedContent.over(file: document.storage.bytes, appended: [], byteRange: byteRange)
+        let validation = try await verifier.verifyDetached(
+            cms: DERLength.trimmed(contents), content: content, claimedSigningTime: report.claimedSigningTime)
+        report.validation = validation
+        report.indication = validation.indication
+        report.subIndication = validation.subIndication
+        if !report.coversWholeDocument {
+            report.laterRevisions = revisions.changes(after: signedEnd)
+            if let content = report.laterRevisions.first(where: { $0.kind == .content }) {
+                report.problems.append("A revision appended after this signature (ending at byte \(content.endOffset)) changes the document's content.")
+                if report.indication == .totalPassed {
+                    report.indication = .totalFailed
+                    report.subIndication = "FORMAT_FAILURE"
+                }
+            }
+        }
+        return report
+    }
+}
+
+/// Checks that a /ByteRange is the whole file less exactly the /Contents hex string.
+enum ByteRangeCheck {
+    static func problem(_ range: [Int], contents: [UInt8], signatureObject: PDFObjectID?, document: PDFDocument) -> String? {
+        guard range.count == 4, range.allSatisfy({ $0 >= 0 && $0 <= document.byteCount }) else {
+            return "The /ByteRange is not four offsets within the file."
+        }
+        guard range[0] == 0 else { return "The /ByteRange does not start at the beginning of the file." }
+        let holeStart = range[1], holeEnd = range[2]
+        guard holeStart < holeEnd, range[3] <= document.byteCount - holeEnd else {
+            return "The /ByteRange's ranges overlap or run past the end of the file."
+        }
+        let bytes = document.storage.bytes
+        guard bytes.at(holeStart) == UInt8(ascii: "<"), bytes.at(holeEnd - 1) == UInt8(ascii: ">") else {
+            return "The bytes the /ByteRange leaves out are not a hexadecimal string: it skips signed content."
+        }
+        var parser = ObjectParser(bytes: bytes, position: holeStart, limits: document.limits)
+        let hole = bytes.withBytes((holeStart + 1)..<(holeEnd - 1)) { raw in raw.allSatisfy { PDFCharacter.hexValue($0) != nil } }
+        guard hole, let decoded = try? parser.parseHexString(), parser.position == holeEnd, decoded == contents else {
+            return "The bytes the /ByteRange leaves out are not exactly the signature's /Contents: it skips signed content."
+        }
+        if let id = signatureObject, let offset = document.fileOffset(of: id) {
+            let end = bytes.firstIndex(of: Array("endobj".utf8), in: offset..<document.byteCount) ?? document.byteCount
+            guard offset < holeStart, end > holeEnd else {
+                return "The excluded /Contents is not inside the signature dictionary."
+            }
+        }
+        return nil
+    }
+}
+
+/// DER lengths, to drop the zero padding after a CMS in /Contents.
+enum DERLength {
+    static func trimmed(_ der: [UInt8]) -> [UInt8] {
+        guard der.count >= 2, der[0] == 0x30 else { return der }
+        let first = Int(der[1])
+        var total: Int
+        if first < 0x80 {
+            total = 2 + first
+        } else {
+            let count = first & 0x7F
+            guard count >= 1, count <= 4, der.count >= 2 + count else { return der }
+            var length = 0
+            for i in 0..<count { length = length << 8 | Int(der[2 + i]) }
+            total = 2 + count + length
+        }
+        return total <= der.count ? Array(der[0..<total]) : der
+    }
+}
