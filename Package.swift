@@ -105,6 +105,8 @@ let package = Package(
         .testTarget(name: "VanThuSigningTests", dependencies: ["VanThuSigning"]),
         .testTarget(name: "VanThuPDFTests", dependencies: ["VanThuPDF", "VanThuSigning"]),
         .testTarget(name: "VanThuCoreTests", dependencies: ["VanThuCore"]),
+        // Runs the real binaries; depending on the executables makes SwiftPM build them first.
+        .testTarget(name: "EndToEndTests", dependencies: ["vanthu-server", "vanthu"]),
         .testTarget(
             name: "VanThuServerTests",
             dependencies: [

@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
             var configuration = try common.configuration()
             if let host { configuration.host = host }
             if let port {
-                guard (1...65535).contains(port) else { throw Failure("--port must be 1 to 65535", status: 3) }
+                guard (0...65535).contains(port) else { throw Failure("--port must be 0 (any free port) to 65535", status: 3) }
                 configuration.port = port
             }
             let logger = makeLogger(configuration)

@@ -29,7 +29,7 @@ public struct ServerConfiguration: Sendable {
         var c = ServerConfiguration()
         if let v = env["VANTHU_HOST"], !v.isEmpty { c.host = v }
         if let v = env["VANTHU_PORT"], !v.isEmpty {
-            guard let p = Int(v), (1...65535).contains(p) else { throw Invalid(description: "VANTHU_PORT must be a port number, not '\(v)'") }
+            guard let p = Int(v), (0...65535).contains(p) else { throw Invalid(description: "VANTHU_PORT must be a port number, not '\(v)'") }
             c.port = p
         }
         if let v = env["VANTHU_DATA_DIR"], !v.isEmpty { c.dataDirectory = URL(fileURLWithPath: v) }

@@ -21,7 +21,13 @@ struct Login: AsyncParsableCommand {
             var request = client.request(.POST, "/api/v1/sessions")
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(try JSONEncoder.api.encode(LoginRequest(username: username, password: password)))
-            let session = try await client.json(SessionResponse.self, request)
+            let session: SessionResponse
+            do {
+                session = try await client.json(SessionResponse.self, request)
+            } catch let failure as ClientFailure where failure.status == .notLoggedIn {
+                // For login itself a 401 is a refusal of these credentials, not a missing session.
+                throw ClientFailure("the username or password is wrong", .refused)
+            }
             try StoredSession(server: client.server, username: session.user.username, token: session.token, expiresAt: session.expiresAt).save()
             print("logged in as \(session.user.fullName) (\(session.user.role.rawValue), \(session.user.organisation.name)) until \(ISO8601.vietnam(session.expiresAt))")
         }
