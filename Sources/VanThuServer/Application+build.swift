@@ -40,7 +40,17 @@ public func buildApplication(configuration: ServerConfiguration, client: Postgre
         services: [client],
         logger: logger)
     app.beforeServerStarts {
-        try await Migrator.bundled().migrate(client, logger: logger)
+        // PostgresClient waits for a connection forever; a server that cannot reach its database
+        // should say so and exit, not hang.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Migrator.bundled().migrate(client, logger: logger) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                throw StoreError(.unavailable, "the database did not answer within 60 seconds")
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
     }
     return app
 }

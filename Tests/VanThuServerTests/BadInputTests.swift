@@ -31,10 +31,11 @@ import VanThuAPI
         Case(description: "subject over 500 characters", parts: [.json("metadata", #"{"type":"QĐ","subject":"\#(String(repeating: "ă", count: 501))"}"#), file], status: .unprocessableContent, code: "invalid-field"),
         Case(description: "unknown document type", parts: [.json("metadata", #"{"type":"XYZ","subject":"x"}"#), file], status: .unprocessableContent, code: "unknown-document-type"),
         Case(description: "type with folded diacritics", parts: [.json("metadata", #"{"type":"QD","subject":"x"}"#), file], status: .unprocessableContent, code: "unknown-document-type"),
-        Case(description: "bad urgency", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","urgency":"rất khẩn"}"#), file], status: .badRequest, code: "malformed-json"),
-        Case(description: "bad due date", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","dueDate":"2026-02-30"}"#), file], status: .badRequest, code: "malformed-json"),
-        Case(description: "bad agency code", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","recipients":["H56"]}"#), file], status: .badRequest, code: "malformed-json"),
-        Case(description: "unknown recipient", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","recipients":["999.99.99.H99"]}"#), file], status: .notFound, code: "not-found"),
+        Case(description: "bad urgency", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","urgency":"rất khẩn"}"#), file], status: .unprocessableContent, code: "invalid-field"),
+        Case(description: "bad due date", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","dueDate":"2026-02-30"}"#), file], status: .unprocessableContent, code: "invalid-field"),
+        Case(description: "bad agency code", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","recipients":["H56"]}"#), file], status: .unprocessableContent, code: "invalid-field"),
+        Case(description: "unknown recipient", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","recipients":["999.99.99.H99"]}"#), file], status: .unprocessableContent, code: "invalid-request"),
+        Case(description: "recipient is the sender", parts: [.json("metadata", #"{"type":"QĐ","subject":"x","recipients":["001.01.31.H56"]}"#), file], status: .unprocessableContent, code: "invalid-request"),
         Case(description: "no main file", parts: [.json("metadata", good)], status: .unprocessableContent, code: "invalid-request"),
         Case(description: "two main files", parts: [.json("metadata", good), file, file], status: .unprocessableContent, code: "invalid-request"),
         Case(description: "metadata not first", parts: [file, .json("metadata", good)], status: .badRequest, code: "missing-metadata"),
@@ -87,6 +88,17 @@ import VanThuAPI
                 #expect((400..<500).contains(r.status.code), "\(query)")
                 #expect(r.problem?.code == code, "\(query)")
             }
+        }
+    }
+
+    @Test func oversizedJSONBody() async throws {
+        try await withApp { http, db in
+            let huge = ByteBuffer(string: #"{"username":"a1.clerk","password":""# + String(repeating: "x", count: 70_000) + #""}"#)
+            try await http.execute(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: huge) { r in
+                #expect(r.status == .contentTooLarge)
+                #expect(r.problem?.code == "body-too-large")
+            }
+            #expect(try await db.count("sessions") == 0)
         }
     }
 

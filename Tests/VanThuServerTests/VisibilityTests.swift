@@ -50,7 +50,12 @@ import VanThuCore
             after["a.specialist"] = true
             for (user, expected) in after { #expect(try await sees(user) == expected, "after sending: \(user)") }
 
-            // The recipient cannot change it, and cannot download another school's files by id.
+            // Once sent, the content is frozen: a change needs a replacement document.
+            let v2 = MultipartBody(parts: [.file("main", "v2.pdf", Array("khác".utf8))])
+            try await http.execute(uri: "/api/v1/documents/\(doc)/versions", method: .post, headers: v2.headers(token: tokens["a1.clerk"]!), body: v2.buffer) { r in
+                #expect(r.status == .conflict)
+            }
+            // Another school cannot download it; the recipient can.
             let other = try await http.get("/api/v1/documents/\(doc)/content", token: tokens["a2.clerk"]!)
             #expect(other.status == .notFound)
             let recipient = try await http.get("/api/v1/documents/\(doc)/content", token: tokens["a.clerk"]!)

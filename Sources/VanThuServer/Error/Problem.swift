@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import VanThuAPI
 import VanThuCore
 import VanThuStore
@@ -56,7 +57,14 @@ extension ProblemError {
         case let e as CivilDate.Invalid:
             return ProblemError(.unprocessableContent, code: "invalid-date", e.description)
         case let e as DecodingError:
+            // A value of the right JSON type that is not acceptable (a date that does not exist, an
+            // unknown urgency) is unprocessable; anything else is a malformed request.
+            if case .dataCorrupted(let ctx) = e, !ctx.codingPath.isEmpty {
+                return ProblemError(.unprocessableContent, code: "invalid-field", Self.describe(e))
+            }
             return ProblemError(.badRequest, code: "malformed-json", Self.describe(e))
+        case is NIOTooManyBytesError:
+            return ProblemError(.contentTooLarge, code: "body-too-large", "the request body is too large")
         case let e as MultipartError:
             return ProblemError(.badRequest, code: e.code, e.description)
         case let e as HTTPError:

@@ -97,7 +97,7 @@ struct DocumentRoutes {
         var filter = DocumentFilter()
         if let t = q["type"] {
             guard let type = DocumentTypeCatalogue.type(code: String(t)) else {
-                throw ProblemError(.unprocessableContent, code: "unknown-document-type", "'\(t)' is not a document type of Decree 30 Appendix III")
+                throw ProblemError.badRequest("unknown-document-type", "'\(t)' is not a document type of Decree 30 Appendix III")
             }
             filter.type = type
         }
@@ -113,8 +113,13 @@ struct DocumentRoutes {
             }
             filter.urgency = urgency
         }
-        if let f = q["from"] { filter.from = try CivilDate(String(f)) }
-        if let t = q["to"] { filter.to = try CivilDate(String(t)) }
+        for (name, value) in [("from", q["from"]), ("to", q["to"])] {
+            guard let value else { continue }
+            guard let date = try? CivilDate(String(value)) else {
+                throw ProblemError.badRequest("invalid-date", "\(name) must be a date of the form 2026-12-31")
+            }
+            if name == "from" { filter.from = date } else { filter.to = date }
+        }
         var limit = 50
         if let l = q["limit"] {
             guard let n = Int(String(l)), (1...200).contains(n) else { throw ProblemError.badRequest("invalid-parameter", "limit must be 1 to 200") }

@@ -115,7 +115,8 @@ CREATE TABLE document_files (
     media_type   text NOT NULL,
     blob_id      uuid NOT NULL REFERENCES blobs(id),
     created_by   uuid NOT NULL REFERENCES users(id),
-    created_at   timestamptz NOT NULL DEFAULT now()
+    -- clock_timestamp, not now(): files of one upload share a transaction but keep their order.
+    created_at   timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE UNIQUE INDEX document_files_one_main_per_version ON document_files(document_id, version) WHERE role = 'main';
 CREATE INDEX document_files_document ON document_files(document_id);

@@ -37,6 +37,6 @@ public enum DatabaseLocation: Sendable {
             return .init(unixSocketPath: host, username: user, password: url.password, database: dbName)
         }
         return .init(host: url.host ?? "127.0.0.1", port: url.port ?? 5432, username: user,
-                     password: url.password?.removingPercentEncoding, database: dbName.isEmpty ? nil : dbName, tls: tls)
+                     password: url.password, database: dbName.isEmpty ? nil : dbName, tls: tls)
     }
 }

@@ -77,7 +77,7 @@ public struct DocumentRepository: Sendable {
                 let rows = try await tx.query("SELECT id FROM organisations WHERE code = \(code.description)", logger: self.logger)
                 var found: UUID?
                 for try await r in rows.decode(UUID.self) { found = r }
-                guard let found else { throw StoreError(.notFound, "no organisation has the code \(code)") }
+                guard let found else { throw StoreError(.invalid, "no organisation has the agency code \(code) given as a recipient") }
                 guard found != actor.organisationID else { throw StoreError(.invalid, "a document cannot be addressed to its own organisation") }
                 if !recipientIDs.contains(found) { recipientIDs.append(found) }
             }
@@ -111,12 +111,16 @@ public struct DocumentRepository: Sendable {
         try await client.transaction(logger: logger) { tx in
             // Lock the document row so that two new versions at once get distinct numbers.
             var current: Int?
-            for try await (org, version) in try await tx.query(
-                "SELECT organisation_id, current_version FROM documents WHERE id = \(document) FOR UPDATE", logger: self.logger
-            ).decode((UUID, Int).self) {
-                // Only the creating organisation changes a document; others get "not found" or "forbidden".
+            for try await (org, version, status) in try await tx.query(
+                "SELECT organisation_id, current_version, status FROM documents WHERE id = \(document) FOR UPDATE", logger: self.logger
+            ).decode((UUID, Int, String).self) {
+                // Only the creating organisation changes a document; others learn nothing.
                 guard org == actor.organisationID else {
                     throw StoreError(.notFound, "no document \(document) is visible to you")
+                }
+                // Recipients must never find the content changed under them after dispatch.
+                guard status == DocumentStatus.submitted.rawValue else {
+                    throw StoreError(.conflict, "the document has been sent; a change needs a replacement document")
                 }
                 current = version
             }
