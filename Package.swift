@@ -33,7 +33,10 @@ let package = Package(
         ),
         .target(
             name: "VanThuSigning",
-            dependencies: ["COpenSSL"],
+            dependencies: [
+                "COpenSSL",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(

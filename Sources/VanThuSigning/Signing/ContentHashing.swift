@@ -1,0 +1,58 @@
+import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An EVP digest of any algorithm OpenSSL knows, for checking signatures made by others
+/// (whose digest may be outside `DigestAlgorithm`, e.g. SHA-1, so policy can judge it).
+final class AnyDigest {
+    private let context: OpaquePointer
+    init?(nid: Int32) {
+        guard let name = OBJ_nid2sn(nid), let md = EVP_get_digestbyname(name), let context = EVP_MD_CTX_new() else { return nil }
+        guard EVP_DigestInit_ex(context, md, nil) == 1 else { EVP_MD_CTX_free(context); ERR_clear_error(); return nil }
+        self.context = context
+    }
+    deinit { EVP_MD_CTX_free(context) }
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        EVP_DigestUpdate(context, base, bytes.count)
+    }
+    func finalize() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        _ = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        return Array(out.prefix(Int(length)))
+    }
+}
+
+/// Streams a file through `body` in 1 MiB pieces with one reused buffer, so memory stays
+/// flat whatever the file's size.
+func readFileInChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SigningError(.unreadableFile, "The file \(path) cannot be opened.") }
+    defer { close(fd) }
+    #if os(Linux)
+    _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+    #endif
+    let size = 1 << 20
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
+    defer { buffer.deallocate() }
+    while true {
+        let count = read(fd, buffer.baseAddress, size)
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw SigningError(.unreadableFile, "The file \(path) cannot be read.")
+        }
+        if count == 0 { return }
+        body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+    }
+}
+
+extension StreamingDigest {
+    /// Digest of a file read as a stream, never loaded whole. Blocking: call it off the cooperative pool.
+    public static func hash(fileAt path: String, algorithm: DigestAlgorithm = .sha256) throws -> [UInt8] {
+        var digest = StreamingDigest(algorithm)
+        try readFileInChunks(path) { digest.update($0) }
+        return digest.finalize()
+    }
+}
