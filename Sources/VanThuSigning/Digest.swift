@@ -6,7 +6,7 @@ public enum DigestAlgorithm: String, Sendable, Codable, CaseIterable {
     case sha384 = "SHA-384"
     case sha512 = "SHA-512"
 
-    var evpName: String {
+    public var evpName: String {
         switch self {
         case .sha256: "SHA256"
         case .sha384: "SHA384"
