@@ -112,10 +112,15 @@ new_key() { # $1 path; RSA-3072 as on current Government CA tokens
 # Root CA: self-signed, twenty years.
 write_config "$out/root" root
 new_key "$out/root/root.key"
+# The CAs date from 2020, as real ones predate the certificates they issue, so that signatures
+# can be validated at past times (--at) through a chain that was valid then.
 if [ ! -f "$out/root/root.pem" ]; then
-    openssl req -new -utf8 -x509 -config "$out/root/openssl.cnf" -extensions v3_root \
-        -key "$out/root/root.key" -subj "$root_dn" -days 7300 -sha256 \
-        -set_serial "0x$(openssl rand -hex 16)" -out "$out/root/root.pem"
+    openssl req -new -utf8 -config "$out/root/openssl.cnf" -key "$out/root/root.key" -subj "$root_dn" \
+        -out "$out/root/root.csr"
+    quiet openssl ca -batch -notext -utf8 -preserveDN -selfsign -config "$out/root/openssl.cnf" \
+        -keyfile "$out/root/root.key" -extensions v3_root -startdate 20200101000000Z -enddate 20451231235959Z \
+        -in "$out/root/root.csr" -out "$out/root/root.pem"
+    rm -f "$out/root/root.csr"
 fi
 
 # Issuing CA, signed by the root.
@@ -125,7 +130,7 @@ if [ ! -f "$out/ca/ca.pem" ]; then
     openssl req -new -utf8 -config "$out/ca/openssl.cnf" -key "$out/ca/ca.key" -subj "$ca_dn" \
         -out "$out/ca/ca.csr"
     quiet openssl ca -batch -notext -utf8 -preserveDN -config "$out/root/openssl.cnf" -extensions v3_issuing_ca \
-        -days 3650 -in "$out/ca/ca.csr" -out "$out/ca/ca.pem"
+        -startdate 20200101000000Z -enddate 20401231235959Z -in "$out/ca/ca.csr" -out "$out/ca/ca.pem"
     rm -f "$out/ca/ca.csr"
 fi
 
