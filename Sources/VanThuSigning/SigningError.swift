@@ -41,4 +41,14 @@ public struct SigningError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Two errors are the same when code and sentence are; OpenSSL's details vary by version.
+    public static func == (lhs: SigningError, rhs: SigningError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
 }
