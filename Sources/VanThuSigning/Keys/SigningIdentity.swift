@@ -41,6 +41,7 @@ public struct SigningIdentity: Sendable {
             throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a PKCS#12 (.p12/.pfx) file.")
         }
         defer { PKCS12_free(p12) }
+        try Self.checkIterations(p12)
         let secret = passphrase ?? ""
         if PKCS12_mac_present(p12) == 1, PKCS12_verify_mac(p12, secret, -1) != 1 {
             OpenSSLErrorQueue.clear()
@@ -65,6 +66,20 @@ public struct SigningIdentity: Sendable {
         let certificate = try Certificate(backing: X509Backing(taking: x509))
         try self.init(privateKey: PrivateKey(backing: keyBacking), certificate: certificate,
                       chain: certificates(in: others))
+    }
+
+    /// The MAC's key-derivation count comes from the file: a hostile one could make opening it
+    /// take hours, so counts far above what any tool writes (2,048 to 600,000) are refused.
+    static let maximumIterations = 2_000_000
+
+    private static func checkIterations(_ p12: OpaquePointer) throws {
+        var iterations: UnsafePointer<ASN1_INTEGER>?
+        PKCS12_get0_mac(nil, nil, nil, &iterations, p12)
+        guard let iterations else { return }
+        let count = ASN1_INTEGER_get(iterations)
+        guard count >= 0, count <= maximumIterations else {
+            throw SigningError(.malformedInput, "The PKCS#12 file asks for \(count) key-derivation iterations, more than the \(maximumIterations) VanThu accepts.")
+        }
     }
 
     public init(pkcs12File path: String, passphrase: PassphraseSource?) throws {
