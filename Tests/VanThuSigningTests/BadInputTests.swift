@@ -33,14 +33,34 @@ import Testing
 
     @Test func corruptedBytesNeverCrash() throws {
         let (file, signature) = try validSignature()
+        let validator = SignatureValidator(trustStore: try pki.trustStore())
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<300 {
             var corrupted = signature
             for _ in 0..<Int.random(in: 1...8, using: &generator) {
                 corrupted[Int.random(in: 0..<corrupted.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
             }
-            let report = try SignatureValidator(trustStore: pki.trustStore()).validateSynchronously(signature: corrupted, contentAt: file.path)
-            #expect(report.indication != .totalPassed || corrupted == signature)
+            let report = try validator.validateSynchronously(signature: corrupted, contentAt: file.path)
+            #expect(!report.signatures.isEmpty)
+        }
+    }
+
+    /// Bytes outside what is signed (the certificate bag, the SignerInfo version) may change
+    /// harmlessly; any change to the signed attributes or the signature value must not pass.
+    @Test func everyChangeToSignedBytesIsCaught() throws {
+        let (file, signature) = try validSignature()
+        let validator = SignatureValidator(trustStore: try pki.trustStore())
+        let contentTypeOID: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03]
+        let start = try #require(signature.firstRange(of: contentTypeOID)).lowerBound - 2 - 4
+        #expect(signature[start] == 0xa0 && signature[start + 1] == 0x82)
+        let length = Int(signature[start + 2]) << 8 | Int(signature[start + 3])
+        let signedAttributes = start..<(start + 4 + length)
+        let signatureValue = (signature.count - 384)..<signature.count
+        for offset in Array(signedAttributes) + Array(signatureValue) {
+            var changed = signature
+            changed[offset] ^= 0x01
+            let report = try validator.validateSynchronously(signature: changed, contentAt: file.path)
+            #expect(report.indication == .totalFailed, "byte \(offset) changed and \(report.subIndication?.rawValue ?? "PASSED")")
         }
     }
 

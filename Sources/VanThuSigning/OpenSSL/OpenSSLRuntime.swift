@@ -102,8 +102,9 @@ extension String {
         let length = ASN1_STRING_to_UTF8(&out, string)
         guard length >= 0, let out else { return nil }
         defer { vt_openssl_free(out) }
-        self = String(decoding: UnsafeBufferPointer(start: out, count: Int(length)), as: UTF8.self)
-            .precomposedStringWithCanonicalMapping
+        let buffer = UnsafeBufferPointer(start: out, count: Int(length))
+        let text = String(decoding: buffer, as: UTF8.self)
+        self = buffer.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
     }
 
     init(objectName object: OpaquePointer?, numeric: Bool = false) {

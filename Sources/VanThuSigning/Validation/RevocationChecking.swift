@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SignerEvaluation {
     /// Checks every certificate below the trust anchor against the freshest CRL its issuer
@@ -73,14 +76,15 @@ extension SignerEvaluation {
     }
 }
 
-/// Dates as people in Vietnam read them: ISO 8601 in +07:00.
+/// Dates as people in Vietnam read them: ISO 8601 in +07:00. Formatted by hand because
+/// Foundation's formatters are costly to create and not documented as thread-safe on Linux.
 enum ReportDate {
-    static let vietnam = TimeZone(secondsFromGMT: 7 * 3600)!
-
     static func text(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = vietnam
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down)) + 7 * 3600
+        var broken = tm()
+        gmtime_r(&seconds, &broken)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(broken.tm_year + 1900)-\(two(broken.tm_mon + 1))-\(two(broken.tm_mday))T"
+            + "\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec))+07:00"
     }
 }

@@ -108,7 +108,9 @@ public struct SignatureValidator: Sendable {
     private func embeddedCertificates(_ cms: CMSBacking) -> [Certificate] {
         guard let stack = CMS_get1_certs(cms.pointer) else { OpenSSLErrorQueue.clear(); return [] }
         defer { vt_sk_X509_free_all(stack) }
-        return certificates(in: stack)
+        return (0..<vt_sk_X509_num(stack)).compactMap { index in
+            vt_sk_X509_value(stack, index).flatMap { trustStore.storage.certificate(for: $0) }
+        }
     }
 
     private func formatFailure(_ problem: FormatProblem, at validationTime: Date, document: String?,

@@ -44,10 +44,7 @@ struct SignerEvaluation {
         var digestAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
         var signatureAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
         CMS_SignerInfo_get0_algs(signer, nil, &x509, &digestAlgorithm, &signatureAlgorithm)
-        let signerCertificate = x509.flatMap { pointer -> Certificate? in
-            guard X509_up_ref(pointer) == 1 else { return nil }
-            return try? Certificate(backing: X509Backing(taking: pointer))
-        }
+        let signerCertificate = x509.flatMap { storage.certificate(for: $0) }
         let digestNID = CMSParsing.digestNID(signer)
         let digestName = Self.digestName(digestNID)
         let hasESS = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE) != nil

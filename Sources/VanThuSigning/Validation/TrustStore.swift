@@ -71,6 +71,7 @@ public struct TrustStore: Sendable {
         let store: OpaquePointer
         private let verifiedChains = Mutex<[String: [Certificate]]>([:])
         private let crlSignatures = Mutex<[String: Bool]>([:])
+        private let parsedCertificates = Mutex<[[UInt8]: Certificate]>([:])
         private static let cacheLimit = 50_000
 
         init(anchors: [Certificate], intermediates: [Certificate], crls: [CertificateRevocationList]) throws {
@@ -105,6 +106,19 @@ public struct TrustStore: Sendable {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
                 $0[leaf.sha256Fingerprint] = chain
             }
+        }
+
+        /// The certificate value for an X509 found in a signature, reusing the one parsed for the
+        /// same DER before: the same intermediates and signers come back signature after signature.
+        func certificate(for x509: OpaquePointer) -> Certificate? {
+            guard let der = encodeDER({ i2d_X509(x509, $0) }) else { return nil }
+            if let known = parsedCertificates.withLock({ $0[der] }) { return known }
+            guard X509_up_ref(x509) == 1, let parsed = try? Certificate(backing: X509Backing(taking: x509)) else { return nil }
+            parsedCertificates.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[der] = parsed
+            }
+            return parsed
         }
 
         func crl(_ crl: CertificateRevocationList, isSignedBy issuer: Certificate) -> Bool {
