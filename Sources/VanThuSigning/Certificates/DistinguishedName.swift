@@ -11,29 +11,46 @@ public struct DistinguishedName: Sendable, Hashable, Codable, CustomStringConver
 
     /// Attributes in certificate order: most significant (usually `C`) first.
     public let attributes: [Attribute]
+    /// RFC 4514 order (least significant first), as DSS and most validators print names.
+    /// Computed once: reports print the same names many times.
+    public let description: String
 
-    public init(attributes: [Attribute]) { self.attributes = attributes }
+    public init(attributes: [Attribute]) {
+        self.attributes = attributes
+        description = attributes.reversed().map { "\($0.type)=\(Self.escape($0.value))" }.joined(separator: ", ")
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(attributes: try container.decode([Attribute].self, forKey: .attributes))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(attributes, forKey: .attributes)
+    }
+
+    private enum CodingKeys: String, CodingKey { case attributes }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.attributes == rhs.attributes }
+    public func hash(into hasher: inout Hasher) { hasher.combine(attributes) }
 
     public func first(_ type: String) -> String? { attributes.first { $0.type == type }?.value }
     public var commonName: String? { first("CN") }
     public var organization: String? { first("O") }
 
-    /// RFC 4514 order (least significant first), as DSS and most validators print names.
-    public var description: String {
-        attributes.reversed().map { "\($0.type)=\(Self.escape($0.value))" }.joined(separator: ", ")
-    }
-
     private static func escape(_ value: String) -> String {
-        var out = ""
-        for (index, character) in value.enumerated() {
-            if ",+\"\\<>;=".contains(character)
-                || (index == 0 && (character == "#" || character == " "))
-                || (index == value.count - 1 && character == " ") {
+        let scalars = Array(value.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            if ",+\"\\<>;=".unicodeScalars.contains(scalar)
+                || (index == 0 && (scalar == "#" || scalar == " "))
+                || (index == scalars.count - 1 && scalar == " ") {
                 out.append("\\")
             }
-            out.append(character)
+            out.append(scalar)
         }
-        return out
+        return String(out)
     }
 
     init(x509Name name: OpaquePointer?) {

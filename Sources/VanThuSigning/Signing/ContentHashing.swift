@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,8 +9,8 @@ import Glibc
 final class AnyDigest {
     private let context: OpaquePointer
     init?(nid: Int32) {
-        guard let name = OBJ_nid2sn(nid), let md = EVP_get_digestbyname(name), let context = EVP_MD_CTX_new() else { return nil }
-        guard EVP_DigestInit_ex(context, md, nil) == 1 else { EVP_MD_CTX_free(context); ERR_clear_error(); return nil }
+        guard let md = FetchedDigest.md(nid: nid), let context = EVP_MD_CTX_new() else { return nil }
+        guard EVP_DigestInit_ex2(context, md, nil) == 1 else { EVP_MD_CTX_free(context); ERR_clear_error(); return nil }
         self.context = context
     }
     deinit { EVP_MD_CTX_free(context) }
@@ -22,6 +23,30 @@ final class AnyDigest {
         var length: UInt32 = 0
         _ = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
         return Array(out.prefix(Int(length)))
+    }
+}
+
+/// Digest implementations fetched from the provider once per process: an implicit fetch on every
+/// use takes OpenSSL 3.0's provider locks and name lookups each time, a cost that shows at
+/// thousands of validations a second. Fetched EVP_MD objects are immutable and shareable.
+final class FetchedDigest: @unchecked Sendable {
+    let pointer: OpaquePointer
+    private init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { EVP_MD_free(pointer) }
+
+    private static let byNID = Mutex<[Int32: FetchedDigest]>([:])
+
+    static func md(nid: Int32) -> OpaquePointer? {
+        if let known = byNID.withLock({ $0[nid] }) { return known.pointer }
+        OpenSSLRuntime.ready
+        guard let name = OBJ_nid2sn(nid), let md = EVP_MD_fetch(nil, name, nil) else { ERR_clear_error(); return nil }
+        let fetched = FetchedDigest(md)
+        let kept = byNID.withLock { table -> FetchedDigest in
+            if let raced = table[nid] { return raced }
+            table[nid] = fetched
+            return fetched
+        }
+        return kept.pointer
     }
 }
 
