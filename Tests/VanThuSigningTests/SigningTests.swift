@@ -120,6 +120,28 @@ import Testing
         #expect(validator.validateSynchronously(signature: fromChunks, contentChunks: pieces).indication == .totalPassed)
     }
 
+    @Test func largeChunksAreHashedOnThePool() async throws {
+        let identity = try pki.identity("thu.nt")
+        let pieces: [[UInt8]] = [[UInt8](repeating: 0x25, count: 300_000), Array("tail".utf8), [UInt8](repeating: 7, count: 70_000)]
+        let signature = try await CAdESSigner(identity: identity, digestAlgorithm: .sha384).sign(contentChunks: AsyncChunks(pieces))
+        let validator = SignatureValidator(trustStore: try pki.trustStore())
+        #expect(try await validator.validate(signature: signature, contentChunks: AsyncChunks(pieces)).indication == .totalPassed)
+        let file = try temporaryDirectory("chunks").appendingPathComponent("whole.bin")
+        try Data(pieces.flatMap { $0 }).write(to: file)
+        #expect(try await validator.validate(signature: signature, contentAt: file.path).indication == .totalPassed)
+        let shorter = AsyncChunks([pieces[0], pieces[1]])
+        #expect(try await validator.validate(signature: signature, contentChunks: shorter).subIndication == .hashFailure)
+    }
+
+    @Test func pemBundleWithTextBeforeTheBlocks() throws {
+        let pem = try String(contentsOfFile: pki.cert("hung.nv"), encoding: .utf8)
+        let chain = try String(contentsOfFile: pki.issuingCA, encoding: .utf8)
+        let text = "Bag Attributes\n    friendlyName: hung.nv\nsubject=CN = Nguyễn Văn Hùng\n" + pem + "Bag Attributes: <No Attributes>\n" + chain
+        let certificates = try Certificate.parseAll(Array(text.utf8))
+        #expect(certificates.map { $0.subject.commonName } == ["Nguyễn Văn Hùng", "VanThu Dev CA phục vụ các cơ quan Nhà nước"])
+        #expect(try Certificate(der: certificates[0].der) == certificates[0])
+    }
+
     @Test func digestOfWrongLengthIsRefused() throws {
         let signer = CAdESSigner(identity: try pki.identity("mai.dt"))
         #expect(throws: SigningError(.invalidDigest, "A SHA-384 digest has 48 bytes, not 32.")) {

@@ -63,7 +63,9 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     /// Every certificate in a PEM bundle, or the one certificate of a DER file.
     public static func parseAll(_ bytes: [UInt8]) throws -> [Certificate] {
-        if bytes.starts(with: Array("-----BEGIN".utf8)) || bytes.prefix(64).contains(UInt8(ascii: "-")) && isText(bytes) {
+        // DER always opens with a SEQUENCE tag; anything else is read as PEM text, which may
+        // carry lines before its blocks (as `openssl pkcs12` output does).
+        if bytes.first != 0x30 {
             let all = try parsePEM(bytes)
             guard !all.isEmpty else { throw SigningError(.malformedInput, "The text holds no PEM certificate.") }
             return all
@@ -74,10 +76,6 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// Every certificate in a PEM bundle or DER file on disk.
     public static func load(contentsOf path: String) throws -> [Certificate] {
         try parseAll(readFile(path, what: "certificate file"))
-    }
-
-    private static func isText(_ bytes: [UInt8]) -> Bool {
-        bytes.prefix(512).allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32...126).contains($0) || $0 >= 0x80 }
     }
 
     private static func parsePEM(_ bytes: [UInt8]) throws -> [Certificate] {

@@ -24,7 +24,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
     /// Every CRL in PEM text, or the one CRL of a DER file.
     public static func parseAll(_ bytes: [UInt8]) throws -> [CertificateRevocationList] {
         OpenSSLRuntime.ready
-        guard String(decoding: bytes.prefix(4096), as: UTF8.self).contains("-----BEGIN X509 CRL-----") else {
+        guard bytes.first != 0x30 else {
             return [try CertificateRevocationList(der: bytes)]
         }
         return try withMemoryBIO(bytes) { bio in

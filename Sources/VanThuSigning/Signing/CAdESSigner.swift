@@ -36,10 +36,12 @@ public struct CAdESSigner: Sendable {
     /// Signs content given as chunks, e.g. the two /ByteRange pieces of a PDF.
     public func sign<Chunks: AsyncSequence>(contentChunks: Chunks, signingTime: Date = Date()) async throws -> [UInt8]
     where Chunks.Element == [UInt8] {
-        var digest = StreamingDigest(digestAlgorithm)
-        for try await chunk in contentChunks { digest.update(chunk) }
-        let value = digest.finalize()
         let algorithm = digestAlgorithm
+        let hasher = ChunkHasher(nids: [algorithm.nid])
+        try await hasher.consume(contentChunks)
+        guard let value = hasher.finalize()[algorithm.nid] else {
+            throw SigningError(.cryptoFailure, "OpenSSL has no \(algorithm.rawValue) implementation.")
+        }
         return try await offload { try self.sign(messageDigest: value, digestAlgorithm: algorithm, signingTime: signingTime) }
     }
 

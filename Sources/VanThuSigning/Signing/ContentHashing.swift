@@ -26,6 +26,34 @@ final class AnyDigest {
     }
 }
 
+/// Digests of several algorithms over the same chunks, fed from an async sequence. Large chunks
+/// are hashed on the thread pool, off the cooperative pool; the box is only ever used by one
+/// task at a time, which is what makes handing it to the pool sound.
+final class ChunkHasher: @unchecked Sendable {
+    private let digests: [(Int32, AnyDigest)]
+    static let offloadThreshold = 64 << 10
+
+    init(nids: Set<Int32>) { digests = nids.compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } } }
+
+    func update(_ chunk: [UInt8]) {
+        chunk.withUnsafeBytes { bytes in for (_, digest) in digests { digest.update(bytes) } }
+    }
+
+    func consume<Chunks: AsyncSequence>(_ chunks: Chunks) async throws where Chunks.Element == [UInt8] {
+        for try await chunk in chunks {
+            if chunk.count >= Self.offloadThreshold {
+                try await offload { self.update(chunk) }
+            } else {
+                update(chunk)
+            }
+        }
+    }
+
+    func finalize() -> [Int32: [UInt8]] {
+        Dictionary(uniqueKeysWithValues: digests.map { ($0.0, $0.1.finalize()) })
+    }
+}
+
 /// Digest implementations fetched from the provider once per process: an implicit fetch on every
 /// use takes OpenSSL 3.0's provider locks and name lookups each time, a cost that shows at
 /// thousands of validations a second. Fetched EVP_MD objects are immutable and shareable.

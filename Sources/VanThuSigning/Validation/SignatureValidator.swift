@@ -33,11 +33,9 @@ public struct SignatureValidator: Sendable {
         case .failure(let problem): return formatFailure(problem, at: validationTime, document: documentName, format: format)
         case .success(let cms): nids = CMSParsing.digestNIDs(of: cms)
         }
-        let hashers = nids.compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } }
-        for try await chunk in contentChunks {
-            chunk.withUnsafeBytes { bytes in for (_, hasher) in hashers { hasher.update(bytes) } }
-        }
-        let digests = Dictionary(uniqueKeysWithValues: hashers.map { ($0.0, $0.1.finalize()) })
+        let hasher = ChunkHasher(nids: nids)
+        try await hasher.consume(contentChunks)
+        let digests = hasher.finalize()
         return try await offload {
             self.evaluate(signature: signature, digests: digests, at: validationTime, untrusted: untrusted,
                           format: format, document: documentName)
