@@ -2,10 +2,29 @@ import COpenSSL
 
 /// A CMS SignedData parsed from untrusted bytes, or the sentence saying why it is not one.
 enum CMSParsing {
-    static func parse(_ bytes: [UInt8]) -> Result<CMSBacking, FormatProblem> {
+    struct Parsed {
+        let cms: CMSBacking
+        /// The embedded certificates when they were parsed apart from the CMS (see
+        /// `CertificateBagSplitting`); nil when OpenSSL holds them inside `cms`.
+        let embedded: [Certificate]?
+    }
+
+    /// Parses a signature. `certificate` returns the parsed certificate for a DER encoding, from a
+    /// cache, so that embedded certificates are not decoded again for every signature.
+    static func parse(_ bytes: [UInt8], certificate: ((ArraySlice<UInt8>) -> Certificate?)? = nil) -> Result<Parsed, FormatProblem> {
         OpenSSLRuntime.ready
         defer { OpenSSLErrorQueue.clear() }
         guard !bytes.isEmpty else { return .failure(FormatProblem("The signature file is empty.")) }
+        if let certificate, let split = CertificateBagSplitting.split(bytes) {
+            let embedded = split.certificates.compactMap(certificate)
+            if embedded.count == split.certificates.count, case .success(let cms) = parseWhole(split.signedDataWithoutCertificates) {
+                return .success(Parsed(cms: cms, embedded: embedded))
+            }
+        }
+        return parseWhole(bytes).map { Parsed(cms: $0, embedded: nil) }
+    }
+
+    private static func parseWhole(_ bytes: [UInt8]) -> Result<CMSBacking, FormatProblem> {
         let isPEM = bytes.starts(with: Array("-----BEGIN".utf8))
         let parsed: OpaquePointer?
         if isPEM {

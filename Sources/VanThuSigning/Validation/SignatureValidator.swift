@@ -29,9 +29,9 @@ public struct SignatureValidator: Sendable {
     where Chunks.Element == [UInt8] {
         // Parsing small DER is cheap; only the digest algorithms are needed before hashing.
         let nids: Set<Int32>
-        switch CMSParsing.parse(signature) {
+        switch parse(signature) {
         case .failure(let problem): return formatFailure(problem, at: validationTime, document: documentName, format: format)
-        case .success(let cms): nids = CMSParsing.digestNIDs(of: cms)
+        case .success(let parsed): nids = CMSParsing.digestNIDs(of: parsed.cms)
         }
         let hasher = ChunkHasher(nids: nids)
         try await hasher.consume(contentChunks)
@@ -46,17 +46,17 @@ public struct SignatureValidator: Sendable {
     public func validateSynchronously(signature: [UInt8], contentAt path: String, at validationTime: Date = Date(),
                                       untrusted: [Certificate] = [], format: SignatureFormat? = nil) throws -> ValidationReport {
         let document = (path as NSString).lastPathComponent
-        switch CMSParsing.parse(signature) {
+        switch parse(signature) {
         case .failure(let problem):
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw SigningError(.unreadableFile, "The file \(path) cannot be opened.")
             }
             return formatFailure(problem, at: validationTime, document: document, format: format)
-        case .success(let cms):
-            let hashers = CMSParsing.digestNIDs(of: cms).compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } }
+        case .success(let parsed):
+            let hashers = CMSParsing.digestNIDs(of: parsed.cms).compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } }
             try readFileInChunks(path) { bytes in for (_, hasher) in hashers { hasher.update(bytes) } }
             let digests = Dictionary(uniqueKeysWithValues: hashers.map { ($0.0, $0.1.finalize()) })
-            return evaluate(cms: cms, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
+            return evaluate(parsed, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
         }
     }
 
@@ -65,34 +65,37 @@ public struct SignatureValidator: Sendable {
                                                         untrusted: [Certificate] = [], format: SignatureFormat? = nil,
                                                         documentName: String? = nil) -> ValidationReport
     where Chunks.Element == [UInt8] {
-        switch CMSParsing.parse(signature) {
+        switch parse(signature) {
         case .failure(let problem):
             return formatFailure(problem, at: validationTime, document: documentName, format: format)
-        case .success(let cms):
-            let hashers = CMSParsing.digestNIDs(of: cms).compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } }
-            for chunk in contentChunks {
-                chunk.withUnsafeBytes { bytes in for (_, hasher) in hashers { hasher.update(bytes) } }
-            }
-            let digests = Dictionary(uniqueKeysWithValues: hashers.map { ($0.0, $0.1.finalize()) })
-            return evaluate(cms: cms, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: documentName)
+        case .success(let parsed):
+            let hasher = ChunkHasher(nids: CMSParsing.digestNIDs(of: parsed.cms))
+            for chunk in contentChunks { hasher.update(chunk) }
+            return evaluate(parsed, digests: hasher.finalize(), at: validationTime, untrusted: untrusted, format: format, document: documentName)
         }
     }
 
     private func evaluate(signature: [UInt8], digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
                           format: SignatureFormat?, document: String?) -> ValidationReport {
-        switch CMSParsing.parse(signature) {
+        switch parse(signature) {
         case .failure(let problem): formatFailure(problem, at: validationTime, document: document, format: format)
-        case .success(let cms): evaluate(cms: cms, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
+        case .success(let parsed): evaluate(parsed, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
         }
     }
 
-    private func evaluate(cms: CMSBacking, digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
+    private func parse(_ signature: [UInt8]) -> Result<CMSParsing.Parsed, FormatProblem> {
+        let storage = trustStore.storage
+        return CMSParsing.parse(signature) { storage.certificate(der: $0) }
+    }
+
+    private func evaluate(_ parsed: CMSParsing.Parsed, digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
                           format: SignatureFormat?, document: String?) -> ValidationReport {
-        let embedded = embeddedCertificates(cms)
+        let cms = parsed.cms
+        let embedded = parsed.embedded ?? embeddedCertificates(cms)
         let candidates = embedded + untrusted
-        // Lets OpenSSL find signers whose certificate was left out of the signature (as the
-        // Government CA's PDFs do with intermediates), from the caller's and the store's certificates.
-        _ = try? withCertificateStack(untrusted + trustStore.storage.intermediates) { CMS_set1_signers_certs(cms.pointer, $0, 0) }
+        // Identifies each signer's certificate among the embedded ones, the caller's, and the
+        // store's (the Government CA's PDFs embed no intermediates, some signatures no signer).
+        _ = try? withCertificateStack(candidates + trustStore.storage.intermediates) { CMS_set1_signers_certs(cms.pointer, $0, 0) }
         OpenSSLErrorQueue.clear()
         let evaluation = SignerEvaluation(storage: trustStore.storage, policy: policy, validationTime: validationTime,
                                           candidates: candidates, format: format)

@@ -121,6 +121,18 @@ public struct TrustStore: Sendable {
             return parsed
         }
 
+        /// The certificate for a DER encoding, parsed once.
+        func certificate(der: ArraySlice<UInt8>) -> Certificate? {
+            let key = Array(der)
+            if let known = parsedCertificates.withLock({ $0[key] }) { return known }
+            guard let parsed = try? Certificate(der: key) else { OpenSSLErrorQueue.clear(); return nil }
+            parsedCertificates.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[key] = parsed
+            }
+            return parsed
+        }
+
         func crl(_ crl: CertificateRevocationList, isSignedBy issuer: Certificate) -> Bool {
             let key = crl.sha256Fingerprint + issuer.sha256Fingerprint
             if let known = crlSignatures.withLock({ $0[key] }) { return known }
