@@ -143,25 +143,18 @@ struct SignerEvaluation {
                           "The signature has no ESS signing-certificate attribute: it is plain CMS, not CAdES-B-B.")
             return
         }
-        let v2 = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE)
-            .flatMap { raw -> OpaquePointer? in
-                let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
-                var cursor = ASN1_STRING_get0_data(sequence)
-                return d2i_ESS_SIGNING_CERT_V2(nil, &cursor, Int(ASN1_STRING_length(sequence)))
-            }
-        let v1 = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificate, V_ASN1_SEQUENCE)
-            .flatMap { raw -> OpaquePointer? in
-                let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
-                var cursor = ASN1_STRING_get0_data(sequence)
-                return d2i_ESS_SIGNING_CERT(nil, &cursor, Int(ASN1_STRING_length(sequence)))
-            }
-        defer {
-            if let v1 { ESS_SIGNING_CERT_free(v1) }
-            if let v2 { ESS_SIGNING_CERT_V2_free(v2) }
+        let v2Attribute = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE)
+        let v1Attribute = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificate, V_ASN1_SEQUENCE)
+        // Each attribute as length then bytes, so that the concatenation is unambiguous.
+        let attributeBytes = [v2Attribute, v1Attribute].flatMap { raw -> [UInt8] in
+            let bytes = raw.map { Self.bytes(of: $0.assumingMemoryBound(to: ASN1_STRING.self)) } ?? []
+            let count = UInt32(bytes.count)
+            return [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
+                    UInt8(truncatingIfNeeded: count)] + bytes
         }
-        let matches = (v1 != nil || v2 != nil) && ((try? withCertificateStack([certificate]) {
-            OSSL_ESS_check_signing_certs(v1, v2, $0, 1) == 1
-        }) ?? false)
+        let matches = storage.signingCertificateReference(attributeBytes, matches: certificate) {
+            Self.essMatches(v2Attribute: v2Attribute, v1Attribute: v1Attribute, certificate)
+        }
         if matches {
             findings.pass("signing-certificate-reference", "The ESS signing-certificate attribute designates the signer's certificate.")
         } else {
@@ -271,6 +264,27 @@ struct SignerEvaluation {
             findings.fail("cryptographic-constraints", .indeterminate, .cryptoConstraintsFailure,
                           "An algorithm is below the policy \(policy.name): \(problems.joined(separator: "; ")).")
         }
+    }
+
+    private static func essMatches(v2Attribute: UnsafeMutableRawPointer?, v1Attribute: UnsafeMutableRawPointer?,
+                                   _ certificate: Certificate) -> Bool {
+        let v2 = v2Attribute.flatMap { raw -> OpaquePointer? in
+            let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
+            var cursor = ASN1_STRING_get0_data(sequence)
+            return d2i_ESS_SIGNING_CERT_V2(nil, &cursor, Int(ASN1_STRING_length(sequence)))
+        }
+        let v1 = v1Attribute.flatMap { raw -> OpaquePointer? in
+            let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
+            var cursor = ASN1_STRING_get0_data(sequence)
+            return d2i_ESS_SIGNING_CERT(nil, &cursor, Int(ASN1_STRING_length(sequence)))
+        }
+        defer {
+            if let v1 { ESS_SIGNING_CERT_free(v1) }
+            if let v2 { ESS_SIGNING_CERT_V2_free(v2) }
+            OpenSSLErrorQueue.clear()
+        }
+        guard v1 != nil || v2 != nil else { return false }
+        return (try? withCertificateStack([certificate]) { OSSL_ESS_check_signing_certs(v1, v2, $0, 1) == 1 }) ?? false
     }
 
     // MARK: - Attribute access

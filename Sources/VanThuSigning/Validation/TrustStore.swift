@@ -71,7 +71,8 @@ public struct TrustStore: Sendable {
         let store: OpaquePointer
         private let verifiedChains = Mutex<[String: [Certificate]]>([:])
         private let crlSignatures = Mutex<[String: Bool]>([:])
-        private let parsedCertificates = Mutex<[[UInt8]: Certificate]>([:])
+        private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
+        private let signingCertificateReferences = Mutex<[DERKey: Bool]>([:])
         private static let cacheLimit = 50_000
 
         init(anchors: [Certificate], intermediates: [Certificate], crls: [CertificateRevocationList]) throws {
@@ -112,25 +113,39 @@ public struct TrustStore: Sendable {
         /// same DER before: the same intermediates and signers come back signature after signature.
         func certificate(for x509: OpaquePointer) -> Certificate? {
             guard let der = encodeDER({ i2d_X509(x509, $0) }) else { return nil }
-            if let known = parsedCertificates.withLock({ $0[der] }) { return known }
+            let key = DERKey(der)
+            if let known = parsedCertificates.withLock({ $0[key] }) { return known }
             guard X509_up_ref(x509) == 1, let parsed = try? Certificate(backing: X509Backing(taking: x509)) else { return nil }
             parsedCertificates.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[der] = parsed
+                $0[key] = parsed
             }
             return parsed
         }
 
         /// The certificate for a DER encoding, parsed once.
         func certificate(der: ArraySlice<UInt8>) -> Certificate? {
-            let key = Array(der)
+            let key = DERKey(Array(der))
             if let known = parsedCertificates.withLock({ $0[key] }) { return known }
-            guard let parsed = try? Certificate(der: key) else { OpenSSLErrorQueue.clear(); return nil }
+            guard let parsed = try? Certificate(der: key.bytes) else { OpenSSLErrorQueue.clear(); return nil }
             parsedCertificates.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
                 $0[key] = parsed
             }
             return parsed
+        }
+
+        /// Whether an ESS signing-certificate attribute (its DER) designates `certificate`: the same
+        /// attribute comes back in every signature of the same signer.
+        func signingCertificateReference(_ attribute: [UInt8], matches certificate: Certificate, check: () -> Bool) -> Bool {
+            let key = DERKey(Array(certificate.sha256Fingerprint.utf8) + attribute)
+            if let known = signingCertificateReferences.withLock({ $0[key] }) { return known }
+            let result = check()
+            signingCertificateReferences.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[key] = result
+            }
+            return result
         }
 
         func crl(_ crl: CertificateRevocationList, isSignedBy issuer: Certificate) -> Bool {
@@ -142,6 +157,25 @@ public struct TrustStore: Sendable {
                 $0[key] = valid
             }
             return valid
+        }
+    }
+}
+
+/// A dictionary key over DER bytes. Swift hashes arrays element by element; DER encodings end
+/// with a signature value or a hash, so hashing the length and the last 64 bytes spreads keys
+/// as well at a fraction of the cost. Equality still compares every byte.
+struct DERKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.count)
+        bytes.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0.suffix(64))) }
+    }
+
+    static func == (lhs: DERKey, rhs: DERKey) -> Bool {
+        lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
+            rhs.bytes.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
         }
     }
 }
