@@ -36,7 +36,10 @@ let package = Package(
         ),
         .target(
             name: "VanThuSigning",
-            dependencies: ["COpenSSL"],
+            dependencies: [
+                "COpenSSL",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // C boundary: zlib from Debian's zlib1g-dev, for FlateDecode in PDF.

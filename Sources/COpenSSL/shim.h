@@ -9,7 +9,57 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/cms.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ess.h>
+#include <openssl/rsa.h>
+#include <openssl/ec.h>
+#include <openssl/decoder.h>
+#include <openssl/provider.h>
+#include <openssl/objects.h>
+#include <string.h>
 
 static inline void vt_openssl_free(void *ptr) { OPENSSL_free(ptr); }
+static inline int vt_evp_pkey_keypair(void) { return EVP_PKEY_KEYPAIR; }
 
+// Stacks of certificates. A pushed certificate is up-referenced, so the stack
+// owns one reference to each element and vt_sk_X509_free_all releases them.
+static inline STACK_OF(X509) *vt_sk_X509_new(void) { return sk_X509_new_null(); }
+static inline int vt_sk_X509_push_ref(STACK_OF(X509) *sk, X509 *x) {
+    if (X509_up_ref(x) != 1) return 0;
+    if (sk_X509_push(sk, x) <= 0) { X509_free(x); return 0; }
+    return 1;
+}
+static inline int vt_sk_X509_num(const STACK_OF(X509) *sk) { return sk == NULL ? 0 : sk_X509_num(sk); }
+static inline X509 *vt_sk_X509_value(const STACK_OF(X509) *sk, int i) { return sk_X509_value(sk, i); }
+static inline void vt_sk_X509_free_all(STACK_OF(X509) *sk) { sk_X509_pop_free(sk, X509_free); }
+
+static inline int vt_sk_CMS_SignerInfo_num(STACK_OF(CMS_SignerInfo) *sk) { return sk == NULL ? 0 : sk_CMS_SignerInfo_num(sk); }
+static inline CMS_SignerInfo *vt_sk_CMS_SignerInfo_value(STACK_OF(CMS_SignerInfo) *sk, int i) { return sk_CMS_SignerInfo_value(sk, i); }
+
+// Memory BIO contents without copying; valid until the BIO changes or is freed.
+static inline long vt_bio_mem_contents(BIO *bio, const char **out) { return BIO_get_mem_data(bio, out); }
+
+// Passphrase callback for PEM and DER readers: `u` is a NUL-terminated passphrase
+// or NULL. Unlike OpenSSL's default it never prompts on the terminal.
+static int vt_passphrase_callback(char *buf, int size, int rwflag, void *u) {
+    (void)rwflag;
+    if (u == NULL || size <= 0) return -1;
+    size_t len = strlen((const char *)u);
+    if (len > (size_t)size) return -1;
+    memcpy(buf, u, len);
+    return (int)len;
+}
+static inline pem_password_cb *vt_passphrase_cb(void) { return vt_passphrase_callback; }
+
+// The first error on this thread's queue, with its reason text, removed from the queue.
+static inline unsigned long vt_err_get(const char **reason, const char **func, const char **data, int *flags) {
+    const char *file = NULL; int line = 0;
+    return ERR_get_error_all(&file, &line, func, data, flags);
+}
 #endif

@@ -6,11 +6,19 @@ public enum DigestAlgorithm: String, Sendable, Codable, CaseIterable {
     case sha384 = "SHA-384"
     case sha512 = "SHA-512"
 
-    var evpName: String {
+    public var evpName: String {
         switch self {
         case .sha256: "SHA256"
         case .sha384: "SHA384"
         case .sha512: "SHA512"
+        }
+    }
+
+    var nid: Int32 {
+        switch self {
+        case .sha256: NID_sha256
+        case .sha384: NID_sha384
+        case .sha512: NID_sha512
         }
     }
 
@@ -34,8 +42,7 @@ public struct StreamingDigest: ~Copyable {
     public init(_ algorithm: DigestAlgorithm = .sha256) {
         self.algorithm = algorithm
         guard let ctx = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed: out of memory") }
-        let md = EVP_MD_fetch(nil, algorithm.evpName, nil)
-        defer { EVP_MD_free(md) }
+        let md = FetchedDigest.md(nid: algorithm.nid)
         guard md != nil, EVP_DigestInit_ex2(ctx, md, nil) == 1 else {
             EVP_MD_CTX_free(ctx)
             fatalError("OpenSSL has no \(algorithm.rawValue) implementation")

@@ -1,6 +1,57 @@
 import ArgumentParser
+import Foundation
+import VanThuSigning
 
 struct Sign: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not yet available.")
-    func run() async throws { throw ExitCode(3) }
+    static let configuration = CommandConfiguration(
+        abstract: "Sign a file with a detached CAdES-B-B signature (CMS, DER).",
+        discussion: """
+        Give either --key and --cert (PEM or DER; the certificate file may hold the chain) or --p12.
+        Passphrases are never taken from the command line: --passphrase takes a source,
+        env:VAR, file:PATH, fd:N or stdin; without it you are asked on the terminal.
+        """)
+
+    @Argument(help: "The file to sign.") var file: String
+    @Option(help: "Private key file (PEM or DER; PKCS#8, encrypted or not).") var key: String?
+    @Option(help: "The signer's certificate (PEM or DER).") var cert: String?
+    @Option(help: "Intermediate certificates to embed (PEM bundle).") var chain: String?
+    @Option(help: "PKCS#12 file (.p12/.pfx) with key, certificate and chain.") var p12: String?
+    @Option(help: "Passphrase source: env:VAR, file:PATH, fd:N or stdin.") var passphrase: String?
+    @Option(help: "Digest: sha256, sha384 or sha512.") var digest: String = "sha256"
+    @Flag(help: "Use RSA-PSS instead of PKCS#1 v1.5 for RSA keys.") var pss = false
+    @Option(help: "Where to write the signature (default: FILE.p7s).") var out: String?
+
+    func run() async throws {
+        try await runReportingUnusableInput {
+            let identity = try loadIdentity()
+            guard let algorithm = DigestAlgorithm.allCases.first(where: { $0.evpName.lowercased() == digest.lowercased() }) else {
+                throw UnusableInput("The digest must be sha256, sha384 or sha512.")
+            }
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw UnusableInput("The file \(file) cannot be read.")
+            }
+            let signer = CAdESSigner(identity: identity, digestAlgorithm: algorithm, rsaPadding: pss ? .pss : .pkcs1v15)
+            let signature = try await signer.sign(fileAt: file)
+            let destination = out ?? file + ".p7s"
+            do {
+                try Data(signature).write(to: URL(fileURLWithPath: destination), options: .atomic)
+            } catch {
+                throw UnusableInput("The signature cannot be written to \(destination).")
+            }
+            print("Signed \(file) as \(identity.certificate.subject.commonName ?? "\(identity.certificate.subject)"): \(destination)")
+        }
+    }
+
+    private func loadIdentity() throws -> SigningIdentity {
+        switch (key, cert, p12) {
+        case (nil, nil, let p12?):
+            if chain != nil { throw UnusableInput("--chain goes with --key and --cert; a PKCS#12 file carries its own chain.") }
+            return try SigningIdentity(pkcs12File: p12, passphrase: passphraseSource(passphrase, prompt: "Passphrase for \(p12): "))
+        case (let key?, let cert?, nil):
+            return try SigningIdentity(keyFile: key, certificateFile: cert, chainFile: chain,
+                                       passphrase: passphraseSource(passphrase, prompt: "Passphrase for \(key): "))
+        default:
+            throw UnusableInput("Give either --key and --cert, or --p12.")
+        }
+    }
 }

@@ -1,6 +1,78 @@
 import ArgumentParser
+import Foundation
+import VanThuSigning
 
 struct Verify: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not yet available.")
-    func run() async throws { throw ExitCode(3) }
+    static let configuration = CommandConfiguration(
+        abstract: "Verify a detached CMS/CAdES signature and report as ETSI EN 319 102-1 does.",
+        discussion: """
+        Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 unusable input.
+        --trust takes a directory of anchors and CRLs (PEM or DER) or one PEM bundle.
+        --at takes an ISO 8601 time (2026-03-01T08:00:00+07:00) or a date (2026-03-01, Vietnam time).
+        """)
+
+    @Argument(help: "The signed file.") var file: String
+    @Option(help: "The detached signature (required).") var signature: String?
+    @Option(help: "Trust anchors: a directory or a PEM bundle (required).") var trust: String?
+    @Option(help: "A CRL file (PEM or DER); repeatable.") var crl: [String] = []
+    @Option(help: "Intermediate certificates not embedded in the signature; repeatable.") var untrusted: [String] = []
+    @Option(help: "Validation time instead of now.") var at: String?
+    @Option(help: "Policy: default (a missing CRL warns) or strict (a CRL is required).") var policy: String = "default"
+    @Flag(help: "Print the JSON report instead of text.") var json = false
+
+    func run() async throws {
+        var indication = Indication.totalFailed
+        try await runReportingUnusableInput {
+            guard let signature else { throw UnusableInput("--signature is required: the detached signature file.") }
+            guard let trust else { throw UnusableInput("--trust is required: a directory or PEM bundle of trust anchors.") }
+            let chosenPolicy: ValidationPolicy = switch policy {
+            case "default": .default
+            case "strict": .strict
+            default: throw UnusableInput("The policy must be default or strict.")
+            }
+            let time = try at.map(Self.parseTime) ?? Date()
+            guard FileManager.default.isReadableFile(atPath: file) else { throw UnusableInput("The file \(file) cannot be read.") }
+            let signatureBytes = try readSignature(signature)
+            let store = try TrustStore.load(trustPath: trust, untrustedFiles: untrusted, crlFiles: crl)
+            let report = try await SignatureValidator(trustStore: store, policy: chosenPolicy)
+                .validate(signature: signatureBytes, contentAt: file, at: time)
+            if json {
+                print(String(decoding: try report.json(), as: UTF8.self))
+            } else {
+                print(report.text, terminator: "")
+            }
+            indication = report.indication
+        }
+        switch indication {
+        case .totalPassed: return
+        case .totalFailed: throw ExitCode(1)
+        case .indeterminate: throw ExitCode(2)
+        }
+    }
+
+    private func readSignature(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw UnusableInput("The signature file \(path) cannot be opened.")
+        }
+        defer { try? handle.close() }
+        // Signatures are small; a bound keeps a wrong file from filling memory.
+        let limit = 64 << 20
+        guard let data = try? handle.read(upToCount: limit + 1) else { return [] }
+        guard data.count <= limit else { throw UnusableInput("The signature file \(path) is larger than 64 MiB, which no signature is.") }
+        return [UInt8](data)
+    }
+
+    static func parseTime(_ text: String) throws -> Date {
+        let full = ISO8601DateFormatter()
+        full.formatOptions = [.withInternetDateTime]
+        if let date = full.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = fractional.date(from: text) { return date }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        day.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+        if let date = day.date(from: text) { return date }
+        throw UnusableInput("The time \(text) is not ISO 8601, e.g. 2026-03-01T08:00:00+07:00 or 2026-03-01.")
+    }
 }

@@ -1,0 +1,74 @@
+import Foundation
+import VanThuSigning
+
+// vanthu-bench sign KEY CERT CHAIN FILE SECONDS THREADS
+// vanthu-bench verify KEY CERT CHAIN FILE TRUSTDIR SECONDS THREADS
+// vanthu-bench hash FILE
+// Prints one line: operations per second (sign/verify) or MB/s and peak RSS in MiB (hash).
+
+func peakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// Runs `work` on `threads` threads for `seconds` and returns operations per second.
+func throughput(seconds: Double, threads: Int, _ work: @escaping @Sendable () throws -> Void) -> Double {
+    let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
+    counts.initialize(repeating: 0)
+    defer { counts.deallocate() }
+    let start = Date()
+    let deadline = start.addingTimeInterval(seconds)
+    let group = DispatchGroup()
+    nonisolated(unsafe) let shared = counts
+    for index in 0..<threads {
+        group.enter()
+        Thread {
+            var done = 0
+            while Date() < deadline {
+                do { try work() } catch { fatalError("\(error)") }
+                done += 1
+            }
+            shared[index] = done
+            group.leave()
+        }.start()
+    }
+    group.wait()
+    let elapsed = Date().timeIntervalSince(start)
+    return Double(counts.reduce(0, +)) / elapsed
+}
+
+let arguments = CommandLine.arguments
+switch arguments.dropFirst().first {
+case "sign":
+    let identity = try SigningIdentity(keyFile: arguments[2], certificateFile: arguments[3], chainFile: arguments[4])
+    let signer = CAdESSigner(identity: identity)
+    let file = arguments[5]
+    let rate = throughput(seconds: Double(arguments[6])!, threads: Int(arguments[7])!) {
+        _ = try signer.signSynchronously(fileAt: file)
+    }
+    print(String(format: "%.1f", rate))
+case "verify":
+    let identity = try SigningIdentity(keyFile: arguments[2], certificateFile: arguments[3], chainFile: arguments[4])
+    let file = arguments[5]
+    let signature = try CAdESSigner(identity: identity).signSynchronously(fileAt: file)
+    let validator = SignatureValidator(trustStore: try TrustStore.load(trustPath: arguments[6]))
+    let first = try validator.validateSynchronously(signature: signature, contentAt: file)
+    guard first.indication == .totalPassed else { fatalError("benchmark signature does not pass:\n\(first.text)") }
+    let rate = throughput(seconds: Double(arguments[7])!, threads: Int(arguments[8])!) {
+        let report = try validator.validateSynchronously(signature: signature, contentAt: file)
+        precondition(report.indication == .totalPassed)
+        _ = try report.json(pretty: false)
+    }
+    print(String(format: "%.1f", rate))
+case "hash":
+    let file = arguments[2]
+    let size = Double((try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0)
+    let start = Date()
+    let digest = try StreamingDigest.hash(fileAt: file)
+    let elapsed = Date().timeIntervalSince(start)
+    print(String(format: "%.1f MB/s %.1f MiB %@", size / elapsed / 1e6, peakRSSMiB(), digest.hexString))
+default:
+    FileHandle.standardError.write(Data("usage: vanthu-bench sign|verify|hash …\n".utf8))
+    exit(3)
+}

@@ -1,0 +1,215 @@
+import COpenSSL
+import Foundation
+
+/// An X.509 certificate: an immutable, Sendable value over OpenSSL's parsed form.
+public struct Certificate: Sendable, Hashable, CustomStringConvertible {
+    /// Key usage bits VanThu looks at (RFC 5280 §4.2.1.3).
+    public struct KeyUsage: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        public static let digitalSignature = KeyUsage(rawValue: UInt32(KU_DIGITAL_SIGNATURE))
+        public static let nonRepudiation = KeyUsage(rawValue: UInt32(KU_NON_REPUDIATION))
+        public static let keyEncipherment = KeyUsage(rawValue: UInt32(KU_KEY_ENCIPHERMENT))
+        public static let keyCertSign = KeyUsage(rawValue: UInt32(KU_KEY_CERT_SIGN))
+        public static let crlSign = KeyUsage(rawValue: UInt32(KU_CRL_SIGN))
+
+        var names: [String] {
+            [(Self.digitalSignature, "digitalSignature"), (.nonRepudiation, "nonRepudiation"),
+             (.keyEncipherment, "keyEncipherment"), (.keyCertSign, "keyCertSign"), (.crlSign, "cRLSign")]
+                .filter { contains($0.0) }.map(\.1)
+        }
+    }
+
+    let backing: X509Backing
+
+    public let der: [UInt8]
+    public let subject: DistinguishedName
+    public let issuer: DistinguishedName
+    /// Upper-case hexadecimal serial number, as CAs print it.
+    public let serialNumber: String
+    public let notBefore: Date
+    public let notAfter: Date
+    /// Lower-case hexadecimal SHA-256 of the DER encoding.
+    public let sha256Fingerprint: String
+    /// The key usage extension, or nil when the certificate has none (then any usage is allowed).
+    public let keyUsage: KeyUsage?
+    public let isCertificateAuthority: Bool
+    public let publicKey: PublicKeyDescription
+    /// OpenSSL's long name of the signature algorithm, e.g. `sha256WithRSAEncryption`.
+    public let signatureAlgorithm: String
+    /// Digest used by the issuer's signature, nil when the algorithm has none (Ed25519) or is unknown.
+    public let signatureDigest: String?
+
+    public init(der: [UInt8]) throws {
+        OpenSSLRuntime.ready
+        guard !der.isEmpty else { throw SigningError(.malformedInput, "The certificate is empty.") }
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_X509(nil, &cursor, buffer.count)
+        }
+        guard let parsed else {
+            throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a DER-encoded X.509 certificate.")
+        }
+        try self.init(backing: X509Backing(taking: parsed))
+    }
+
+    public init(pem: String) throws {
+        let all = try Self.parsePEM(Array(pem.utf8))
+        guard let first = all.first else {
+            throw SigningError(.malformedInput, "The text holds no PEM certificate.")
+        }
+        self = first
+    }
+
+    /// Every certificate in a PEM bundle, or the one certificate of a DER file.
+    public static func parseAll(_ bytes: [UInt8]) throws -> [Certificate] {
+        // DER always opens with a SEQUENCE tag; anything else is read as PEM text, which may
+        // carry lines before its blocks (as `openssl pkcs12` output does).
+        if bytes.first != 0x30 {
+            let all = try parsePEM(bytes)
+            guard !all.isEmpty else { throw SigningError(.malformedInput, "The text holds no PEM certificate.") }
+            return all
+        }
+        return [try Certificate(der: bytes)]
+    }
+
+    /// Every certificate in a PEM bundle or DER file on disk.
+    public static func load(contentsOf path: String) throws -> [Certificate] {
+        try parseAll(readFile(path, what: "certificate file"))
+    }
+
+    private static func parsePEM(_ bytes: [UInt8]) throws -> [Certificate] {
+        OpenSSLRuntime.ready
+        return try withMemoryBIO(bytes) { bio in
+            var result: [Certificate] = []
+            while let x509 = PEM_read_bio_X509(bio, nil, vt_passphrase_cb(), nil) {
+                result.append(try Certificate(backing: X509Backing(taking: x509)))
+            }
+            // The loop ends with "no start line" once the input is used up; anything else is a broken block.
+            let last = ERR_peek_last_error()
+            if last != 0 && !(ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE) {
+                throw OpenSSLErrorQueue.error(.malformedInput, "A PEM certificate block is damaged and cannot be read.")
+            }
+            OpenSSLErrorQueue.clear()
+            return result
+        }
+    }
+
+    init(backing: X509Backing) throws {
+        let x509 = backing.pointer
+        self.backing = backing
+        guard let der = encodeDER({ i2d_X509(x509, $0) }) else {
+            throw OpenSSLErrorQueue.error(.malformedInput, "The certificate cannot be re-encoded.")
+        }
+        self.der = der
+        subject = DistinguishedName(x509Name: X509_get_subject_name(x509))
+        issuer = DistinguishedName(x509Name: X509_get_issuer_name(x509))
+        serialNumber = Self.serialHex(X509_get0_serialNumber(x509))
+        guard let notBefore = Date(asn1Time: X509_get0_notBefore(x509)),
+              let notAfter = Date(asn1Time: X509_get0_notAfter(x509)) else {
+            throw OpenSSLErrorQueue.error(.malformedInput, "The certificate's validity dates cannot be read.")
+        }
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        sha256Fingerprint = StreamingDigest.hash(der).hexString
+        // X509_get_key_usage also caches the extensions; a broken extension shows up as EXFLAG_INVALID.
+        let usage = X509_get_key_usage(x509)
+        if X509_get_extension_flags(x509) & UInt32(EXFLAG_INVALID) != 0 {
+            throw OpenSSLErrorQueue.error(.malformedInput, "The certificate has a malformed extension.")
+        }
+        keyUsage = usage == UInt32.max ? nil : KeyUsage(rawValue: usage)
+        isCertificateAuthority = X509_check_ca(x509) != 0
+        publicKey = PublicKeyDescription(X509_get0_pubkey(x509))
+        let nid = X509_get_signature_nid(x509)
+        signatureAlgorithm = OBJ_nid2ln(nid).map { String(cString: $0) } ?? "unknown"
+        var digestNID: Int32 = 0
+        var keyNID: Int32 = 0
+        if X509_get_signature_info(x509, &digestNID, &keyNID, nil, nil) == 1, digestNID != NID_undef {
+            signatureDigest = OBJ_nid2sn(digestNID).map { String(cString: $0) }
+        } else {
+            signatureDigest = nil
+        }
+        OpenSSLErrorQueue.clear()
+    }
+
+    private static func serialHex(_ serial: UnsafePointer<ASN1_INTEGER>?) -> String {
+        guard let serial, let bignum = ASN1_INTEGER_to_BN(serial, nil) else { return "" }
+        defer { BN_free(bignum) }
+        guard let hex = BN_bn2hex(bignum) else { return "" }
+        defer { vt_openssl_free(hex) }
+        return String(cString: hex)
+    }
+
+    public var pem: String {
+        let body = Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+        return "-----BEGIN CERTIFICATE-----\n\(body)\n-----END CERTIFICATE-----\n"
+    }
+
+    /// True when subject and issuer are the same name (a root or a cross-signed self-issued CA).
+    public var isSelfIssued: Bool { X509_check_issued(backing.pointer, backing.pointer) == X509_V_OK }
+
+    public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+
+    public var description: String { "\(subject) (serial \(serialNumber))" }
+
+    public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }
+    public func hash(into hasher: inout Hasher) { hasher.combine(sha256Fingerprint) }
+}
+
+/// What a certificate's public key is, for reports and policy.
+public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Algorithm: String, Sendable, Codable { case rsa = "RSA", rsaPSS = "RSA-PSS", ec = "EC", ed25519 = "Ed25519", ed448 = "Ed448", other = "other" }
+    public let algorithm: Algorithm
+    public let bits: Int
+    /// NIST name of the curve (`P-256`, `P-384`, `P-521`) or OpenSSL's name for others.
+    public let curve: String?
+
+    init(_ key: OpaquePointer?) {
+        guard let key else { algorithm = .other; bits = 0; curve = nil; return }
+        bits = Int(EVP_PKEY_get_bits(key))
+        switch EVP_PKEY_get_base_id(key) {
+        case EVP_PKEY_RSA: algorithm = .rsa; curve = nil
+        case EVP_PKEY_RSA_PSS: algorithm = .rsaPSS; curve = nil
+        case EVP_PKEY_EC:
+            algorithm = .ec
+            var buffer = [CChar](repeating: 0, count: 64)
+            var length = 0
+            if EVP_PKEY_get_utf8_string_param(key, "group", &buffer, buffer.count, &length) == 1 {
+                let name = String(cString: buffer)
+                curve = ["prime256v1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"][name] ?? name
+            } else {
+                curve = nil
+            }
+        case EVP_PKEY_ED25519: algorithm = .ed25519; curve = nil
+        case EVP_PKEY_ED448: algorithm = .ed448; curve = nil
+        default: algorithm = .other; curve = nil
+        }
+    }
+
+    public var description: String {
+        switch algorithm {
+        case .ec: "EC \(curve ?? "unknown curve")"
+        case .rsa, .rsaPSS: "\(algorithm.rawValue)-\(bits)"
+        default: algorithm.rawValue
+        }
+    }
+}
+
+/// Reads a whole small file (certificate, key, CRL, signature), refusing absurd sizes.
+func readFile(_ path: String, what: String, limit: Int = 32 << 20) throws -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw SigningError(.unreadableFile, "The \(what) \(path) cannot be opened.")
+    }
+    defer { try? handle.close() }
+    do {
+        let data = try handle.read(upToCount: limit + 1) ?? Data()
+        guard data.count <= limit else {
+            throw SigningError(.malformedInput, "The \(what) \(path) is larger than \(limit >> 20) MiB, which no \(what) is.")
+        }
+        return [UInt8](data)
+    } catch let error as SigningError {
+        throw error
+    } catch {
+        throw SigningError(.unreadableFile, "The \(what) \(path) cannot be read.")
+    }
+}

@@ -1,0 +1,89 @@
+import COpenSSL
+
+/// What a signer signs with: a private key, its certificate, and the chain to embed.
+public struct SigningIdentity: Sendable {
+    public let certificate: Certificate
+    /// Intermediate certificates embedded next to the signer's; the root may be left out.
+    public let chain: [Certificate]
+    let privateKey: PrivateKey
+
+    public var publicKey: PublicKeyDescription { privateKey.publicKey }
+
+    public init(privateKey: PrivateKey, certificate: Certificate, chain: [Certificate] = []) throws {
+        guard X509_check_private_key(certificate.backing.pointer, privateKey.backing.pointer) == 1 else {
+            OpenSSLErrorQueue.clear()
+            throw SigningError(.keyMismatch, "The private key does not belong to the certificate of \(certificate.subject.commonName ?? "\(certificate.subject)").")
+        }
+        self.privateKey = privateKey
+        self.certificate = certificate
+        self.chain = chain.filter { $0 != certificate }
+    }
+
+    /// A key file and a certificate file (PEM or DER). The certificate file may hold the
+    /// chain after the signer's certificate; `chainFile` adds more intermediates.
+    public init(keyFile: String, certificateFile: String, chainFile: String? = nil,
+                passphrase: PassphraseSource? = nil) throws {
+        let key = try PrivateKey(contentsOf: keyFile, passphrase: passphrase)
+        let certificates = try Certificate.load(contentsOf: certificateFile)
+        let chain = try chainFile.map { try Certificate.load(contentsOf: $0) } ?? []
+        try self.init(privateKey: key, certificate: certificates[0], chain: Array(certificates.dropFirst()) + chain)
+    }
+
+    /// A PKCS#12 file (.p12/.pfx) as Vietnamese CAs issue them: key, certificate and chain.
+    public init(pkcs12 bytes: [UInt8], passphrase: String?) throws {
+        OpenSSLRuntime.ready
+        guard !bytes.isEmpty else { throw SigningError(.malformedInput, "The PKCS#12 file is empty.") }
+        let parsed: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_PKCS12(nil, &cursor, buffer.count)
+        }
+        guard let p12 = parsed else {
+            throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a PKCS#12 (.p12/.pfx) file.")
+        }
+        defer { PKCS12_free(p12) }
+        try Self.checkIterations(p12)
+        let secret = passphrase ?? ""
+        if PKCS12_mac_present(p12) == 1, PKCS12_verify_mac(p12, secret, -1) != 1 {
+            OpenSSLErrorQueue.clear()
+            if passphrase == nil {
+                throw SigningError(.passphraseRequired, "The PKCS#12 file is protected and no passphrase was given.")
+            }
+            throw SigningError(.wrongPassphrase, "The passphrase does not open the PKCS#12 file.")
+        }
+        var key: OpaquePointer?
+        var x509: OpaquePointer?
+        var others: OpaquePointer?
+        guard PKCS12_parse(p12, secret, &key, &x509, &others) == 1 else {
+            throw OpenSSLErrorQueue.error(.malformedInput, "The PKCS#12 file cannot be decrypted or is damaged.")
+        }
+        defer { if let others { vt_sk_X509_free_all(others) } }
+        guard let key, let x509 else {
+            if let key { EVP_PKEY_free(key) }
+            if let x509 { X509_free(x509) }
+            throw SigningError(.malformedInput, "The PKCS#12 file does not hold both a private key and its certificate.")
+        }
+        let keyBacking = PrivateKeyBacking(taking: key)
+        let certificate = try Certificate(backing: X509Backing(taking: x509))
+        try self.init(privateKey: PrivateKey(backing: keyBacking), certificate: certificate,
+                      chain: certificates(in: others))
+    }
+
+    /// The MAC's key-derivation count comes from the file: a hostile one could make opening it
+    /// take hours, so counts far above what any tool writes (2,048 to 600,000) are refused.
+    static let maximumIterations = 2_000_000
+
+    private static func checkIterations(_ p12: OpaquePointer) throws {
+        var iterations: UnsafePointer<ASN1_INTEGER>?
+        PKCS12_get0_mac(nil, nil, nil, &iterations, p12)
+        guard let iterations else { return }
+        let count = ASN1_INTEGER_get(iterations)
+        guard count >= 0, count <= maximumIterations else {
+            throw SigningError(.malformedInput, "The PKCS#12 file asks for \(count) key-derivation iterations, more than the \(maximumIterations) VanThu accepts.")
+        }
+    }
+
+    public init(pkcs12File path: String, passphrase: PassphraseSource?) throws {
+        let bytes = try readFile(path, what: "PKCS#12 file")
+        try self.init(pkcs12: bytes, passphrase: try passphrase?.read())
+    }
+}

@@ -1,0 +1,115 @@
+import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Process-wide OpenSSL set-up, done once before any concurrent use.
+enum OpenSSLRuntime {
+    /// Loads the default provider and, where installed, the legacy one: PKCS#12 files
+    /// exported by older Windows tools are still protected with RC2-40.
+    static let ready: Void = {
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil)
+        _ = OSSL_PROVIDER_load(nil, "default")
+        _ = OSSL_PROVIDER_try_load(nil, "legacy", 1)
+        ERR_clear_error()
+    }()
+}
+
+/// OpenSSL's per-thread error queue. Every function that calls OpenSSL reads it
+/// on the same thread, inside the same synchronous call, as the failing call.
+enum OpenSSLErrorQueue {
+    static func drain() -> [String] {
+        var messages: [String] = []
+        while true {
+            var reason: UnsafePointer<CChar>?
+            var function: UnsafePointer<CChar>?
+            var data: UnsafePointer<CChar>?
+            var flags: Int32 = 0
+            let code = vt_err_get(&reason, &function, &data, &flags)
+            if code == 0 { break }
+            var text = ERR_reason_error_string(code).map { String(cString: $0) } ?? "error \(code)"
+            if let data, flags & ERR_TXT_STRING != 0 {
+                let extra = String(cString: data)
+                if !extra.isEmpty { text += " (\(extra))" }
+            }
+            messages.append(text)
+        }
+        return messages
+    }
+
+    static func clear() { ERR_clear_error() }
+
+    /// A `SigningError` carrying the queue's content, emptied in the process.
+    static func error(_ code: SigningError.Code, _ message: String) -> SigningError {
+        SigningError(code, message, details: drain())
+    }
+}
+
+/// A read-only memory BIO over Swift bytes, alive only inside `body`.
+func withMemoryBIO<R>(_ bytes: [UInt8], _ body: (OpaquePointer) throws -> R) rethrows -> R {
+    try bytes.withUnsafeBytes { raw in
+        // BIO_new_mem_buf wants a non-null pointer even for empty input.
+        let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        let bio = BIO_new_mem_buf(base, Int32(raw.count))!
+        defer { BIO_free(bio) }
+        return try body(bio)
+    }
+}
+
+/// The bytes an OpenSSL writer puts into a fresh memory BIO.
+func collectBIO(_ write: (OpaquePointer) -> Bool) -> [UInt8]? {
+    guard let bio = BIO_new(BIO_s_mem()) else { return nil }
+    defer { BIO_free(bio) }
+    guard write(bio) else { return nil }
+    var base: UnsafePointer<CChar>?
+    let length = vt_bio_mem_contents(bio, &base)
+    guard length >= 0, let base else { return length == 0 ? [] : nil }
+    return base.withMemoryRebound(to: UInt8.self, capacity: length) {
+        Array(UnsafeBufferPointer(start: $0, count: length))
+    }
+}
+
+/// DER encoding through an `i2d_…` function.
+func encodeDER(_ encode: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -> Int32) -> [UInt8]? {
+    let length = encode(nil)
+    guard length > 0 else { return nil }
+    var out = [UInt8](repeating: 0, count: Int(length))
+    let written = out.withUnsafeMutableBufferPointer { buffer -> Int32 in
+        var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+        return encode(&cursor)
+    }
+    return written == length ? out : nil
+}
+
+extension Date {
+    /// Converts an ASN.1 UTCTime or GeneralizedTime.
+    init?(asn1Time time: UnsafePointer<ASN1_TIME>?) {
+        guard let time else { return nil }
+        var broken = tm()
+        guard ASN1_TIME_to_tm(time, &broken) == 1 else { return nil }
+        self.init(timeIntervalSince1970: TimeInterval(timegm(&broken)))
+    }
+
+    var unixTime: time_t { time_t(timeIntervalSince1970.rounded(.down)) }
+}
+
+extension String {
+    /// Text of an ASN.1 string converted to UTF-8, as OpenSSL decodes BMP, Universal and T61 strings.
+    init?(asn1String string: UnsafePointer<ASN1_STRING>?) {
+        guard let string else { return nil }
+        var out: UnsafeMutablePointer<UInt8>?
+        let length = ASN1_STRING_to_UTF8(&out, string)
+        guard length >= 0, let out else { return nil }
+        defer { vt_openssl_free(out) }
+        let buffer = UnsafeBufferPointer(start: out, count: Int(length))
+        let text = String(decoding: buffer, as: UTF8.self)
+        self = buffer.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
+    }
+
+    init(objectName object: OpaquePointer?, numeric: Bool = false) {
+        var buffer = [CChar](repeating: 0, count: 128)
+        let length = OBJ_obj2txt(&buffer, Int32(buffer.count), object, numeric ? 1 : 0)
+        self = length > 0 ? String(cString: buffer) : "unknown"
+    }
+}

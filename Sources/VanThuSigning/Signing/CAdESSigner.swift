@@ -1,0 +1,177 @@
+import COpenSSL
+import Foundation
+
+/// RSA signature padding. ECDSA keys ignore it.
+public enum RSASignaturePadding: String, Sendable, Codable, CaseIterable {
+    case pkcs1v15 = "PKCS1-v1_5"
+    case pss = "PSS"
+}
+
+/// Makes detached CMS SignedData at the CAdES-B-B level: signed attributes contentType,
+/// messageDigest, signingTime and ESS signing-certificate-v2; the signer's certificate and
+/// its chain embedded.
+public struct CAdESSigner: Sendable {
+    public let identity: SigningIdentity
+    public var digestAlgorithm: DigestAlgorithm
+    public var rsaPadding: RSASignaturePadding
+
+    public init(identity: SigningIdentity, digestAlgorithm: DigestAlgorithm = .sha256,
+                rsaPadding: RSASignaturePadding = .pkcs1v15) {
+        self.identity = identity
+        self.digestAlgorithm = digestAlgorithm
+        self.rsaPadding = rsaPadding
+    }
+
+    /// Signs a file, hashing it as a stream on a background thread.
+    public func sign(fileAt path: String, signingTime: Date = Date()) async throws -> [UInt8] {
+        try await offload { try self.signSynchronously(fileAt: path, signingTime: signingTime) }
+    }
+
+    /// Blocking form of `sign(fileAt:signingTime:)`, for callers already off the cooperative pool.
+    public func signSynchronously(fileAt path: String, signingTime: Date = Date()) throws -> [UInt8] {
+        let digest = try StreamingDigest.hash(fileAt: path, algorithm: digestAlgorithm)
+        return try sign(messageDigest: digest, digestAlgorithm: digestAlgorithm, signingTime: signingTime)
+    }
+
+    /// Signs content given as chunks, e.g. the two /ByteRange pieces of a PDF.
+    public func sign<Chunks: AsyncSequence>(contentChunks: Chunks, signingTime: Date = Date()) async throws -> [UInt8]
+    where Chunks.Element == [UInt8] {
+        let algorithm = digestAlgorithm
+        let hasher = ChunkHasher(nids: [algorithm.nid])
+        try await hasher.consume(contentChunks)
+        guard let value = hasher.finalize()[algorithm.nid] else {
+            throw SigningError(.cryptoFailure, "OpenSSL has no \(algorithm.rawValue) implementation.")
+        }
+        return try await offload { try self.sign(messageDigest: value, digestAlgorithm: algorithm, signingTime: signingTime) }
+    }
+
+    /// Signs a digest the caller computed (PAdES hashes the PDF's /ByteRange itself).
+    /// The result is DER CMS SignedData with the same attributes as for a file. Blocking:
+    /// it performs the private-key operation, so call it off the cooperative pool or use `offload`.
+    public func sign(messageDigest: [UInt8], digestAlgorithm: DigestAlgorithm? = nil,
+                     signingTime: Date = Date()) throws -> [UInt8] {
+        let algorithm = digestAlgorithm ?? self.digestAlgorithm
+        guard messageDigest.count == algorithm.byteCount else {
+            throw SigningError(.invalidDigest, "A \(algorithm.rawValue) digest has \(algorithm.byteCount) bytes, not \(messageDigest.count).")
+        }
+        OpenSSLRuntime.ready
+        OpenSSLErrorQueue.clear()
+        let cms = try Self.emptySignedData()
+        try addSigner(to: cms, algorithm: algorithm, messageDigest: messageDigest, signingTime: signingTime)
+        for certificate in identity.chain where CMS_add1_cert(cms.pointer, certificate.backing.pointer) != 1 {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not embed the certificate chain.")
+        }
+        guard let der = encodeDER({ i2d_CMS_ContentInfo(cms.pointer, $0) }) else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not encode the signature.")
+        }
+        return der
+    }
+
+    private static func emptySignedData() throws -> CMSBacking {
+        let flags = UInt32(CMS_DETACHED | CMS_BINARY | CMS_PARTIAL)
+        guard let cms = CMS_sign(nil, nil, nil, nil, flags) else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a CMS structure.")
+        }
+        return CMSBacking(taking: cms)
+    }
+
+    private func addSigner(to cms: CMSBacking, algorithm: DigestAlgorithm, messageDigest: [UInt8],
+                           signingTime: Date) throws {
+        // CMS_CADES adds ESS signing-certificate-v2; CMS_PARTIAL defers signing until the
+        // messageDigest we computed ourselves is in place; CMS_KEY_PARAM exposes the key context for PSS.
+        let pss = identity.publicKey.algorithm == .rsa && rsaPadding == .pss
+        let flags = UInt32(CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES | (pss ? CMS_KEY_PARAM : 0))
+        guard let signer = CMS_add1_signer(cms.pointer, identity.certificate.backing.pointer,
+                                           identity.privateKey.backing.pointer, algorithm.evpMD, flags) else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the signer.")
+        }
+        if pss { try Self.switchToPSS(signer, algorithm: algorithm) }
+        guard CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                          UnsafeRawPointer(OBJ_nid2obj(NID_pkcs7_data)), -1) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the contentType attribute.")
+        }
+        let added = messageDigest.withUnsafeBytes {
+            CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
+                                        $0.baseAddress, Int32($0.count))
+        }
+        guard added == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the messageDigest attribute.")
+        }
+        // UTCTime up to 2049 and GeneralizedTime after, as RFC 5652 requires.
+        guard let time = ASN1_TIME_set(nil, signingTime.unixTime) else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not encode the signing time.")
+        }
+        defer { ASN1_TIME_free(time) }
+        guard CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_signingTime, ASN1_STRING_type(time), time, -1) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the signingTime attribute.")
+        }
+        guard CMS_SignerInfo_sign(signer) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
+        }
+    }
+}
+
+extension CAdESSigner {
+    /// With CMS_KEY_PARAM, OpenSSL 3.0 fills in the signatureAlgorithm only when it hashes the
+    /// content itself (CMS_final), which a precomputed digest skips: so the RSASSA-PSS identifier
+    /// (RFC 4055: hash and MGF1 with the message digest, salt of the digest's length) is set here.
+    fileprivate static func switchToPSS(_ signer: OpaquePointer, algorithm: DigestAlgorithm) throws {
+        guard let context = CMS_SignerInfo_get0_pkey_ctx(signer),
+              EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PSS_PADDING) > 0,
+              EVP_PKEY_CTX_set_rsa_pss_saltlen(context, RSA_PSS_SALTLEN_DIGEST) > 0,
+              EVP_PKEY_CTX_set_rsa_mgf1_md(context, algorithm.evpMD) > 0 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not switch the key to RSA-PSS.")
+        }
+        var signatureAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
+        CMS_SignerInfo_get0_algs(signer, nil, nil, nil, &signatureAlgorithm)
+        let parameters = DER.pssParameters(algorithm)
+        guard let signatureAlgorithm, let sequence = ASN1_STRING_new() else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not record the RSA-PSS parameters.")
+        }
+        guard parameters.withUnsafeBytes({ ASN1_STRING_set(sequence, $0.baseAddress, Int32($0.count)) }) == 1,
+              X509_ALGOR_set0(signatureAlgorithm, OBJ_nid2obj(NID_rsassaPss), V_ASN1_SEQUENCE, sequence) == 1 else {
+            ASN1_STRING_free(sequence)
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not record the RSA-PSS parameters.")
+        }
+    }
+}
+
+/// The little DER VanThu writes by hand.
+enum DER {
+    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+        var length: [UInt8]
+        if content.count < 0x80 {
+            length = [UInt8(content.count)]
+        } else {
+            var value = content.count
+            var bytes: [UInt8] = []
+            while value > 0 { bytes.insert(UInt8(value & 0xff), at: 0); value >>= 8 }
+            length = [0x80 | UInt8(bytes.count)] + bytes
+        }
+        return [tag] + length + content
+    }
+
+    static func digestIdentifier(_ algorithm: DigestAlgorithm) -> [UInt8] {
+        let last: UInt8 = switch algorithm { case .sha256: 1; case .sha384: 2; case .sha512: 3 }
+        return tlv(0x30, tlv(0x06, [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, last]))
+    }
+
+    /// RSASSA-PSS-params (RFC 4055 §3.1).
+    static func pssParameters(_ algorithm: DigestAlgorithm) -> [UInt8] {
+        let mgf1: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08]
+        let hash = tlv(0xa0, digestIdentifier(algorithm))
+        let mask = tlv(0xa1, tlv(0x30, tlv(0x06, mgf1) + digestIdentifier(algorithm)))
+        let salt = tlv(0xa2, tlv(0x02, [UInt8(algorithm.byteCount)]))
+        return tlv(0x30, hash + mask + salt)
+    }
+}
+
+extension DigestAlgorithm {
+    var evpMD: OpaquePointer? {
+        switch self {
+        case .sha256: EVP_sha256()
+        case .sha384: EVP_sha384()
+        case .sha512: EVP_sha512()
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import COpenSSL
+
+/// The path OpenSSL built from a signer's certificate to a trust anchor, or why it could not.
+struct ChainOutcome {
+    struct Failure { let code: Int32; let depth: Int32; let message: String }
+    /// Signer first; ends with the trust anchor when the chain is complete.
+    let chain: [Certificate]
+    let failure: Failure?
+}
+
+extension TrustStore.Storage {
+    /// Builds and verifies the path with OpenSSL: issuer signatures, CA and path-length
+    /// constraints. Validity dates and revocation are judged by the caller, at the validation
+    /// time, so a verified path stays valid in the cache whatever the time.
+    func buildChain(leaf: Certificate, untrusted: [Certificate]) -> ChainOutcome {
+        if let cached = cachedChain(for: leaf) { return ChainOutcome(chain: cached, failure: nil) }
+        defer { OpenSSLErrorQueue.clear() }
+        guard let context = X509_STORE_CTX_new() else {
+            return ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not allocate a verification context"))
+        }
+        defer { X509_STORE_CTX_free(context) }
+        let candidates = untrusted + intermediates
+        let outcome = try? withCertificateStack(candidates) { stack -> ChainOutcome in
+            guard X509_STORE_CTX_init(context, store, leaf.backing.pointer, stack) == 1 else {
+                return ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not start path building"))
+            }
+            X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_PARTIAL_CHAIN))
+            let verified = X509_verify_cert(context) == 1
+            let chain = certificates(in: X509_STORE_CTX_get0_chain(context))
+            if verified { return ChainOutcome(chain: chain, failure: nil) }
+            let code = X509_STORE_CTX_get_error(context)
+            let message = X509_verify_cert_error_string(Int(code)).map { String(cString: $0) } ?? "error \(code)"
+            return ChainOutcome(chain: chain.isEmpty ? [leaf] : chain,
+                                failure: .init(code: code, depth: X509_STORE_CTX_get_error_depth(context), message: message))
+        }
+        let result = outcome ?? ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not build a certificate list"))
+        if result.failure == nil { rememberChain(result.chain, for: leaf) }
+        return result
+    }
+}
+
+extension ChainOutcome.Failure {
+    var subIndication: SubIndication {
+        switch code {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+             X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_UNTRUSTED, X509_V_ERR_CERT_CHAIN_TOO_LONG:
+            .noCertificateChainFound
+        case X509_V_ERR_CERT_SIGNATURE_FAILURE, X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE,
+             X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, -1:
+            .certificateChainGeneralFailure
+        case X509_V_ERR_EE_KEY_TOO_SMALL, X509_V_ERR_CA_KEY_TOO_SMALL, X509_V_ERR_CA_MD_TOO_WEAK:
+            .cryptoConstraintsFailure
+        default:
+            .chainConstraintsFailure
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SignerEvaluation {
+    /// Checks every certificate below the trust anchor against the freshest CRL its issuer
+    /// signed. Missing or stale data is a warning or TRY_LATER, as the policy says.
+    func checkRevocation(_ chain: [Certificate], _ findings: inout Findings) -> [RevocationStatus] {
+        var statuses: [RevocationStatus] = []
+        var revokedSigner: String?
+        var revokedCA: String?
+        var missing: [String] = []
+        for depth in 0..<max(chain.count - 1, 0) {
+            let certificate = chain[depth]
+            let issuer = chain[depth + 1]
+            let name = certificate.subject.commonName ?? certificate.subject.description
+            let status = status(of: certificate, issuer: issuer)
+            statuses.append(status)
+            switch status.status {
+            case .revoked:
+                if depth == 0 { revokedSigner = status.reason } else if revokedCA == nil { revokedCA = status.reason }
+            case .unknown:
+                missing.append("\(name): \(status.reason)")
+            case .good:
+                break
+            }
+        }
+        if let revokedSigner {
+            findings.fail("revocation", .indeterminate, .revokedNoPOE,
+                          "\(revokedSigner) No proof of existence shows the signature was made before the revocation.")
+        } else if let revokedCA {
+            findings.fail("revocation", .indeterminate, .revokedCANoPOE, revokedCA)
+        } else if !missing.isEmpty {
+            let reason = "No current revocation data: \(missing.joined(separator: "; "))"
+            if policy.revocation == .required {
+                findings.fail("revocation", .indeterminate, .tryLater, reason + " The policy \(policy.name) requires it.")
+            } else {
+                findings.warn("revocation", reason)
+            }
+        } else {
+            findings.pass("revocation", "No certificate of the chain is revoked according to current CRLs.")
+        }
+        return statuses
+    }
+
+    private func status(of certificate: Certificate, issuer: Certificate) -> RevocationStatus {
+        let name = certificate.subject.commonName ?? certificate.subject.description
+        let usable = storage.crls
+            .filter { $0.issuer == issuer.subject && storage.crl($0, isSignedBy: issuer) }
+            .max { $0.thisUpdate < $1.thisUpdate }
+        guard let crl = usable else {
+            return RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
+                                    status: .unknown, source: nil, crlIssuer: nil, thisUpdate: nil, nextUpdate: nil,
+                                    revocationTime: nil, revocationReason: nil,
+                                    reason: "no valid CRL from \(issuer.subject.commonName ?? issuer.subject.description) is known")
+        }
+        func make(_ status: RevocationStatus.Status, _ entry: CertificateRevocationList.Entry?, _ reason: String) -> RevocationStatus {
+            RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
+                             status: status, source: "CRL", crlIssuer: crl.issuer.description, thisUpdate: crl.thisUpdate,
+                             nextUpdate: crl.nextUpdate, revocationTime: entry?.revocationTime,
+                             revocationReason: entry?.reason, reason: reason)
+        }
+        let entry = crl.entry(for: certificate)
+        if let entry, entry.revocationTime <= validationTime {
+            let why = entry.reason.map { " (\($0))" } ?? ""
+            return make(.revoked, entry, "The certificate of \(name) was revoked on \(ReportDate.text(entry.revocationTime))\(why).")
+        }
+        if let nextUpdate = crl.nextUpdate, nextUpdate < validationTime {
+            return make(.unknown, nil, "the newest CRL from \(issuer.subject.commonName ?? "its issuer") expired on \(ReportDate.text(nextUpdate))")
+        }
+        if let entry {
+            return make(.good, entry, "Not revoked at the validation time; revoked later, on \(ReportDate.text(entry.revocationTime)).")
+        }
+        return make(.good, nil, "Not listed in the CRL issued \(ReportDate.text(crl.thisUpdate)).")
+    }
+}
+
+/// Dates as people in Vietnam read them: ISO 8601 in +07:00. Formatted by hand because
+/// Foundation's formatters are costly to create and not documented as thread-safe on Linux.
+enum ReportDate {
+    static func text(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down)) + 7 * 3600
+        var broken = tm()
+        gmtime_r(&seconds, &broken)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(broken.tm_year + 1900)-\(two(broken.tm_mon + 1))-\(two(broken.tm_mday))T"
+            + "\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec))+07:00"
+    }
+}

@@ -1,0 +1,125 @@
+import COpenSSL
+import Foundation
+
+/// Validates detached CMS/CAdES signatures against a trust store and a policy, producing an
+/// ETSI EN 319 102-1 style report. Safe to use from many tasks at once.
+public struct SignatureValidator: Sendable {
+    public let trustStore: TrustStore
+    public let policy: ValidationPolicy
+
+    public init(trustStore: TrustStore, policy: ValidationPolicy = .default) {
+        self.trustStore = trustStore
+        self.policy = policy
+    }
+
+    /// Validates a detached signature over a file, hashing it as a stream on a background thread.
+    /// Throws only when the content file cannot be read; every problem with the signature is in the report.
+    public func validate(signature: [UInt8], contentAt path: String, at validationTime: Date = Date(),
+                         untrusted: [Certificate] = [], format: SignatureFormat? = nil) async throws -> ValidationReport {
+        try await offload {
+            try self.validateSynchronously(signature: signature, contentAt: path, at: validationTime,
+                                           untrusted: untrusted, format: format)
+        }
+    }
+
+    /// Validates a detached signature over content given as chunks (e.g. a PDF's /ByteRange pieces).
+    public func validate<Chunks: AsyncSequence>(signature: [UInt8], contentChunks: Chunks, at validationTime: Date = Date(),
+                                                untrusted: [Certificate] = [], format: SignatureFormat? = nil,
+                                                documentName: String? = nil) async throws -> ValidationReport
+    where Chunks.Element == [UInt8] {
+        // Parsing small DER is cheap; only the digest algorithms are needed before hashing.
+        let nids: Set<Int32>
+        switch parse(signature) {
+        case .failure(let problem): return formatFailure(problem, at: validationTime, document: documentName, format: format)
+        case .success(let parsed): nids = CMSParsing.digestNIDs(of: parsed.cms)
+        }
+        let hasher = ChunkHasher(nids: nids)
+        try await hasher.consume(contentChunks)
+        let digests = hasher.finalize()
+        return try await offload {
+            self.evaluate(signature: signature, digests: digests, at: validationTime, untrusted: untrusted,
+                          format: format, document: documentName)
+        }
+    }
+
+    /// Blocking form for callers already off the cooperative pool.
+    public func validateSynchronously(signature: [UInt8], contentAt path: String, at validationTime: Date = Date(),
+                                      untrusted: [Certificate] = [], format: SignatureFormat? = nil) throws -> ValidationReport {
+        let document = (path as NSString).lastPathComponent
+        switch parse(signature) {
+        case .failure(let problem):
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw SigningError(.unreadableFile, "The file \(path) cannot be opened.")
+            }
+            return formatFailure(problem, at: validationTime, document: document, format: format)
+        case .success(let parsed):
+            let hashers = CMSParsing.digestNIDs(of: parsed.cms).compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } }
+            try readFileInChunks(path) { bytes in for (_, hasher) in hashers { hasher.update(bytes) } }
+            let digests = Dictionary(uniqueKeysWithValues: hashers.map { ($0.0, $0.1.finalize()) })
+            return evaluate(parsed, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
+        }
+    }
+
+    /// Blocking validation over chunks held in memory.
+    public func validateSynchronously<Chunks: Sequence>(signature: [UInt8], contentChunks: Chunks, at validationTime: Date = Date(),
+                                                        untrusted: [Certificate] = [], format: SignatureFormat? = nil,
+                                                        documentName: String? = nil) -> ValidationReport
+    where Chunks.Element == [UInt8] {
+        switch parse(signature) {
+        case .failure(let problem):
+            return formatFailure(problem, at: validationTime, document: documentName, format: format)
+        case .success(let parsed):
+            let hasher = ChunkHasher(nids: CMSParsing.digestNIDs(of: parsed.cms))
+            for chunk in contentChunks { hasher.update(chunk) }
+            return evaluate(parsed, digests: hasher.finalize(), at: validationTime, untrusted: untrusted, format: format, document: documentName)
+        }
+    }
+
+    private func evaluate(signature: [UInt8], digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
+                          format: SignatureFormat?, document: String?) -> ValidationReport {
+        switch parse(signature) {
+        case .failure(let problem): formatFailure(problem, at: validationTime, document: document, format: format)
+        case .success(let parsed): evaluate(parsed, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
+        }
+    }
+
+    private func parse(_ signature: [UInt8]) -> Result<CMSParsing.Parsed, FormatProblem> {
+        let storage = trustStore.storage
+        return CMSParsing.parse(signature) { storage.certificate(der: $0) }
+    }
+
+    private func evaluate(_ parsed: CMSParsing.Parsed, digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
+                          format: SignatureFormat?, document: String?) -> ValidationReport {
+        let cms = parsed.cms
+        let embedded = parsed.embedded ?? embeddedCertificates(cms)
+        let candidates = embedded + untrusted
+        // Identifies each signer's certificate among the embedded ones, the caller's, and the
+        // store's (the Government CA's PDFs embed no intermediates, some signatures no signer).
+        _ = try? withCertificateStack(candidates + trustStore.storage.intermediates) { CMS_set1_signers_certs(cms.pointer, $0, 0) }
+        OpenSSLErrorQueue.clear()
+        let evaluation = SignerEvaluation(storage: trustStore.storage, policy: policy, validationTime: validationTime,
+                                          candidates: candidates, format: format)
+        var reports: [SignatureReport] = []
+        CMSParsing.forEachSigner(cms) { signer, index in
+            reports.append(evaluation.evaluate(signer: signer, index: index, contentDigests: digests))
+        }
+        return ValidationReport(validationTime: validationTime, policy: policy.summary, document: document, signatures: reports)
+    }
+
+    private func embeddedCertificates(_ cms: CMSBacking) -> [Certificate] {
+        guard let stack = CMS_get1_certs(cms.pointer) else { OpenSSLErrorQueue.clear(); return [] }
+        defer { vt_sk_X509_free_all(stack) }
+        return (0..<vt_sk_X509_num(stack)).compactMap { index in
+            vt_sk_X509_value(stack, index).flatMap { trustStore.storage.certificate(for: $0) }
+        }
+    }
+
+    private func formatFailure(_ problem: FormatProblem, at validationTime: Date, document: String?,
+                               format: SignatureFormat?) -> ValidationReport {
+        let check = ValidationCheck(id: "format", result: .failed, reason: problem.reason, subIndication: .formatFailure)
+        let report = SignatureReport(id: "signature-1", format: format ?? .cms, indication: .totalFailed,
+                                     subIndication: .formatFailure, signer: nil, claimedSigningTime: nil,
+                                     digestAlgorithm: nil, signatureAlgorithm: nil, chain: [], revocation: [], checks: [check])
+        return ValidationReport(validationTime: validationTime, policy: policy.summary, document: document, signatures: [report])
+    }
+}

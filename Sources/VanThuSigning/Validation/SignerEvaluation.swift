@@ -1,0 +1,328 @@
+import COpenSSL
+import Foundation
+
+/// The checks of ETSI EN 319 102-1 basic validation for one CMS SignerInfo, run in one
+/// synchronous call on one thread.
+struct SignerEvaluation {
+    let storage: TrustStore.Storage
+    let policy: ValidationPolicy
+    let validationTime: Date
+    /// Certificates embedded in the signature and given by the caller, for path building.
+    let candidates: [Certificate]
+    let format: SignatureFormat?
+
+    struct Finding {
+        let check: ValidationCheck
+        let indication: Indication?
+    }
+
+    struct Findings {
+        var items: [Finding] = []
+        mutating func pass(_ id: String, _ reason: String) {
+            items.append(Finding(check: ValidationCheck(id: id, result: .passed, reason: reason), indication: nil))
+        }
+        mutating func warn(_ id: String, _ reason: String) {
+            items.append(Finding(check: ValidationCheck(id: id, result: .warning, reason: reason), indication: nil))
+        }
+        mutating func fail(_ id: String, _ indication: Indication, _ sub: SubIndication, _ reason: String) {
+            items.append(Finding(check: ValidationCheck(id: id, result: .failed, reason: reason, subIndication: sub), indication: indication))
+        }
+    }
+
+    /// Which failure names the result when several checks fail: TOTAL_FAILED before
+    /// INDETERMINATE, then the order of ETSI's building blocks.
+    private static let priority: [SubIndication] = [
+        .formatFailure, .hashFailure, .sigCryptoFailure, .noSigningCertificateFound, .noCertificateChainFound,
+        .certificateChainGeneralFailure, .chainConstraintsFailure, .cryptoConstraintsFailure, .revokedNoPOE,
+        .revokedCANoPOE, .outOfBoundsNoPOE, .notYetValid, .sigConstraintsFailure, .tryLater,
+    ]
+
+    func evaluate(signer: OpaquePointer, index: Int, contentDigests: [Int32: [UInt8]]) -> SignatureReport {
+        defer { OpenSSLErrorQueue.clear() }
+        var findings = Findings()
+        var x509: OpaquePointer?
+        var digestAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
+        var signatureAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
+        CMS_SignerInfo_get0_algs(signer, nil, &x509, &digestAlgorithm, &signatureAlgorithm)
+        let signerCertificate = x509.flatMap { storage.certificate(for: $0) }
+        let digestNID = CMSParsing.digestNID(signer)
+        let digestName = Self.digestName(digestNID)
+        let hasESS = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE) != nil
+            || Self.signedAttribute(signer, NID_id_smime_aa_signingCertificate, V_ASN1_SEQUENCE) != nil
+        var claimedTime: Date?
+        var chain: [Certificate] = signerCertificate.map { [$0] } ?? []
+        var revocation: [RevocationStatus] = []
+
+        checks: do {
+            guard checkSignedAttributes(signer, &findings) else { break checks }
+            checkMessageDigest(signer, digestNID: digestNID, digestName: digestName, contentDigests, &findings)
+            guard let certificate = signerCertificate else {
+                findings.fail("signing-certificate-identified", .indeterminate, .noSigningCertificateFound,
+                              "The signer's certificate is neither embedded in the signature nor given as an untrusted certificate.")
+                break checks
+            }
+            findings.pass("signing-certificate-identified", "The signer's certificate was found: \(certificate.subject.commonName ?? certificate.subject.description).")
+            if CMS_SignerInfo_verify(signer) == 1 {
+                findings.pass("signature-value", "The signature value verifies with the signer's public key.")
+            } else {
+                findings.fail("signature-value", .totalFailed, .sigCryptoFailure,
+                              "The signature value does not verify with the signer's public key: the signed attributes were altered or another key signed.")
+            }
+            checkSigningCertificateReference(signer, certificate, hasESS: hasESS, &findings)
+            claimedTime = checkSigningTime(signer, certificate, &findings)
+            checkKeyUsage(certificate, &findings)
+            let outcome = storage.buildChain(leaf: certificate, untrusted: candidates)
+            chain = outcome.chain
+            let complete = checkChain(outcome, &findings)
+            checkValidityPeriods(chain, &findings)
+            checkCryptographicConstraints(digestNID: digestNID, digestName: digestName, chain: chain, &findings)
+            if complete { revocation = checkRevocation(chain, &findings) }
+        }
+
+        let failures = findings.items.compactMap { finding in finding.indication.map { ($0, finding.check.subIndication!) } }
+        let decisive = failures.filter { $0.0 == .totalFailed }.isEmpty ? failures : failures.filter { $0.0 == .totalFailed }
+        let chosen = decisive.min { Self.rank($0.1) < Self.rank($1.1) }
+        let anchors = storage.anchorFingerprints
+        return SignatureReport(
+            id: "signature-\(index + 1)",
+            format: format ?? (hasESS ? .cades : .cms),
+            indication: chosen?.0 ?? .totalPassed,
+            subIndication: chosen?.1,
+            signer: signerCertificate.map { CertificateSummary($0) },
+            claimedSigningTime: claimedTime,
+            digestAlgorithm: digestName,
+            signatureAlgorithm: Self.signatureAlgorithmName(signatureAlgorithm, key: signerCertificate?.publicKey),
+            chain: chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.sha256Fingerprint)) },
+            revocation: revocation,
+            checks: findings.items.map(\.check))
+    }
+
+    private static func rank(_ sub: SubIndication) -> Int { priority.firstIndex(of: sub) ?? priority.count }
+
+    // MARK: - Signed attributes and cryptographic verification
+
+    private func checkSignedAttributes(_ signer: OpaquePointer, _ findings: inout Findings) -> Bool {
+        guard CMS_signed_get_attr_count(signer) > 0 else {
+            findings.fail("signed-attributes", .totalFailed, .formatFailure,
+                          "The signature has no signed attributes, which CAdES requires.")
+            return false
+        }
+        guard Self.signedAttribute(signer, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING) != nil else {
+            findings.fail("signed-attributes", .totalFailed, .formatFailure, "The signed attributes lack the messageDigest attribute.")
+            return false
+        }
+        guard Self.signedAttribute(signer, NID_pkcs9_contentType, V_ASN1_OBJECT) != nil else {
+            findings.fail("signed-attributes", .totalFailed, .formatFailure, "The signed attributes lack the contentType attribute.")
+            return false
+        }
+        findings.pass("signed-attributes", "The contentType and messageDigest signed attributes are present.")
+        return true
+    }
+
+    private func checkMessageDigest(_ signer: OpaquePointer, digestNID: Int32, digestName: String,
+                                    _ contentDigests: [Int32: [UInt8]], _ findings: inout Findings) {
+        guard let signed = Self.signedAttribute(signer, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING) else { return }
+        let expected = Self.bytes(of: signed.assumingMemoryBound(to: ASN1_STRING.self))
+        guard let actual = contentDigests[digestNID] else {
+            findings.fail("message-digest", .indeterminate, .cryptoConstraintsFailure,
+                          "The digest algorithm \(digestName) is not supported, so the document cannot be compared with the signature.")
+            return
+        }
+        if actual == expected {
+            findings.pass("message-digest", "The document's \(digestName) digest matches the signed messageDigest.")
+        } else {
+            findings.fail("message-digest", .totalFailed, .hashFailure,
+                          "The document differs from what was signed: its \(digestName) digest does not match the signed messageDigest.")
+        }
+    }
+
+    private func checkSigningCertificateReference(_ signer: OpaquePointer, _ certificate: Certificate, hasESS: Bool,
+                                                  _ findings: inout Findings) {
+        guard hasESS else {
+            findings.warn("signing-certificate-reference",
+                          "The signature has no ESS signing-certificate attribute: it is plain CMS, not CAdES-B-B.")
+            return
+        }
+        let v2Attribute = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE)
+        let v1Attribute = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificate, V_ASN1_SEQUENCE)
+        // Each attribute as length then bytes, so that the concatenation is unambiguous.
+        let attributeBytes = [v2Attribute, v1Attribute].flatMap { raw -> [UInt8] in
+            let bytes = raw.map { Self.bytes(of: $0.assumingMemoryBound(to: ASN1_STRING.self)) } ?? []
+            let count = UInt32(bytes.count)
+            return [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
+                    UInt8(truncatingIfNeeded: count)] + bytes
+        }
+        let matches = storage.signingCertificateReference(attributeBytes, matches: certificate) {
+            Self.essMatches(v2Attribute: v2Attribute, v1Attribute: v1Attribute, certificate)
+        }
+        if matches {
+            findings.pass("signing-certificate-reference", "The ESS signing-certificate attribute designates the signer's certificate.")
+        } else {
+            findings.fail("signing-certificate-reference", .indeterminate, .noSigningCertificateFound,
+                          "The ESS signing-certificate attribute designates another certificate than the one that verifies the signature.")
+        }
+    }
+
+    private func checkSigningTime(_ signer: OpaquePointer, _ certificate: Certificate, _ findings: inout Findings) -> Date? {
+        let raw = Self.signedAttribute(signer, NID_pkcs9_signingTime, V_ASN1_UTCTIME)
+            ?? Self.signedAttribute(signer, NID_pkcs9_signingTime, V_ASN1_GENERALIZEDTIME)
+        guard let raw, let time = Date(asn1Time: raw.assumingMemoryBound(to: ASN1_TIME.self)) else {
+            findings.warn("signing-time", "The signature has no signingTime attribute.")
+            return nil
+        }
+        if time < certificate.notBefore {
+            findings.fail("signing-time", .totalFailed, .notYetValid,
+                          "The claimed signing time \(ReportDate.text(time)) is before the certificate became valid on \(ReportDate.text(certificate.notBefore)).")
+        } else if time > validationTime {
+            findings.warn("signing-time", "The claimed signing time \(ReportDate.text(time)) is after the validation time.")
+        } else {
+            findings.pass("signing-time", "The claimed signing time \(ReportDate.text(time)) is within the certificate's validity.")
+        }
+        return time
+    }
+
+    // MARK: - Certificates
+
+    private func checkKeyUsage(_ certificate: Certificate, _ findings: inout Findings) {
+        guard let usage = certificate.keyUsage else {
+            findings.pass("key-usage", "The certificate has no key usage extension, so signing is not restricted.")
+            return
+        }
+        if usage.contains(.digitalSignature) || usage.contains(.nonRepudiation) {
+            findings.pass("key-usage", "The key usage allows signing (\(usage.names.joined(separator: ", "))).")
+        } else {
+            findings.fail("key-usage", .indeterminate, .chainConstraintsFailure,
+                          "The certificate's key usage (\(usage.names.joined(separator: ", "))) has neither digitalSignature nor nonRepudiation.")
+        }
+    }
+
+    private func checkChain(_ outcome: ChainOutcome, _ findings: inout Findings) -> Bool {
+        guard let failure = outcome.failure else {
+            let anchor = outcome.chain.last
+            findings.pass("certificate-chain", "The certificate chains to the trust anchor \(anchor?.subject.commonName ?? anchor?.subject.description ?? "").")
+            return true
+        }
+        let reason: String = switch failure.subIndication {
+        case .noCertificateChainFound:
+            "No path leads from the signer's certificate to a trust anchor (\(failure.message) at depth \(failure.depth))."
+        case .certificateChainGeneralFailure:
+            "A certificate of the chain does not verify (\(failure.message) at depth \(failure.depth))."
+        case .cryptoConstraintsFailure:
+            "A certificate of the chain uses an algorithm below policy (\(failure.message) at depth \(failure.depth))."
+        default:
+            "A certificate of the chain breaks a CA constraint (\(failure.message) at depth \(failure.depth))."
+        }
+        findings.fail("certificate-chain", .indeterminate, failure.subIndication, reason)
+        return false
+    }
+
+    private func checkValidityPeriods(_ chain: [Certificate], _ findings: inout Findings) {
+        for (depth, certificate) in chain.enumerated() {
+            let who = depth == 0 ? "The signer's certificate" : "The CA certificate \(certificate.subject.commonName ?? certificate.subject.description)"
+            if validationTime > certificate.notAfter {
+                findings.fail("validity-period", .indeterminate, .outOfBoundsNoPOE,
+                              "\(who) expired on \(ReportDate.text(certificate.notAfter)), before the validation time, and no proof of existence shows the signature was made earlier.")
+                return
+            }
+            if validationTime < certificate.notBefore {
+                findings.fail("validity-period", .indeterminate, .notYetValid,
+                              "\(who) is not valid until \(ReportDate.text(certificate.notBefore)), after the validation time.")
+                return
+            }
+        }
+        findings.pass("validity-period", "Every certificate of the chain is valid at the validation time.")
+    }
+
+    private func checkCryptographicConstraints(digestNID: Int32, digestName: String, chain: [Certificate],
+                                               _ findings: inout Findings) {
+        var problems: [String] = []
+        let digestShort = OBJ_nid2sn(digestNID).map { String(cString: $0) } ?? digestName
+        if !policy.acceptedDigests.contains(digestShort) {
+            problems.append("the signature uses \(digestName)")
+        }
+        for (depth, certificate) in chain.enumerated() {
+            let name = depth == 0 ? "the signer's certificate" : "the CA certificate \(certificate.subject.commonName ?? "")"
+            let key = certificate.publicKey
+            switch key.algorithm {
+            case .rsa, .rsaPSS:
+                if key.bits < policy.minimumRSABits { problems.append("\(name) has an RSA key of \(key.bits) bits") }
+            case .ec:
+                if !policy.acceptedCurves.contains(key.curve ?? "") { problems.append("\(name) uses the curve \(key.curve ?? "unknown")") }
+            case .other:
+                problems.append("\(name) has a key of an unknown type")
+            default:
+                break
+            }
+            let isAnchor = storage.anchorFingerprints.contains(certificate.sha256Fingerprint)
+            if !isAnchor, let digest = certificate.signatureDigest, !policy.acceptedDigests.contains(digest) {
+                problems.append("\(name) is signed with \(digest)")
+            }
+        }
+        if problems.isEmpty {
+            findings.pass("cryptographic-constraints", "Every algorithm and key size meets the policy \(policy.name).")
+        } else {
+            findings.fail("cryptographic-constraints", .indeterminate, .cryptoConstraintsFailure,
+                          "An algorithm is below the policy \(policy.name): \(problems.joined(separator: "; ")).")
+        }
+    }
+
+    private static func essMatches(v2Attribute: UnsafeMutableRawPointer?, v1Attribute: UnsafeMutableRawPointer?,
+                                   _ certificate: Certificate) -> Bool {
+        let v2 = v2Attribute.flatMap { raw -> OpaquePointer? in
+            let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
+            var cursor = ASN1_STRING_get0_data(sequence)
+            return d2i_ESS_SIGNING_CERT_V2(nil, &cursor, Int(ASN1_STRING_length(sequence)))
+        }
+        let v1 = v1Attribute.flatMap { raw -> OpaquePointer? in
+            let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
+            var cursor = ASN1_STRING_get0_data(sequence)
+            return d2i_ESS_SIGNING_CERT(nil, &cursor, Int(ASN1_STRING_length(sequence)))
+        }
+        defer {
+            if let v1 { ESS_SIGNING_CERT_free(v1) }
+            if let v2 { ESS_SIGNING_CERT_V2_free(v2) }
+            OpenSSLErrorQueue.clear()
+        }
+        guard v1 != nil || v2 != nil else { return false }
+        return (try? withCertificateStack([certificate]) { OSSL_ESS_check_signing_certs(v1, v2, $0, 1) == 1 }) ?? false
+    }
+
+    // MARK: - Attribute access
+
+    static func signedAttribute(_ signer: OpaquePointer, _ nid: Int32, _ type: Int32) -> UnsafeMutableRawPointer? {
+        CMS_signed_get0_data_by_OBJ(signer, OBJ_nid2obj(nid), -3, type)
+    }
+
+    static func bytes(of string: UnsafePointer<ASN1_STRING>) -> [UInt8] {
+        guard let data = ASN1_STRING_get0_data(string) else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(string))))
+    }
+
+    static func digestName(_ nid: Int32) -> String {
+        switch nid {
+        case NID_sha256: "SHA-256"
+        case NID_sha384: "SHA-384"
+        case NID_sha512: "SHA-512"
+        case NID_sha1: "SHA-1"
+        case NID_md5: "MD5"
+        case NID_sha224: "SHA-224"
+        default: OBJ_nid2sn(nid).map { String(cString: $0) } ?? "unknown"
+        }
+    }
+
+    static func signatureAlgorithmName(_ algorithm: UnsafeMutablePointer<X509_ALGOR>?, key: PublicKeyDescription?) -> String? {
+        guard let algorithm else { return nil }
+        var object: OpaquePointer?
+        X509_ALGOR_get0(&object, nil, nil, algorithm)
+        let nid = OBJ_obj2nid(object)
+        let scheme: String = switch nid {
+        case NID_rsaEncryption, NID_sha256WithRSAEncryption, NID_sha384WithRSAEncryption,
+             NID_sha512WithRSAEncryption, NID_sha1WithRSAEncryption: "RSASSA-PKCS1-v1_5"
+        case NID_rsassaPss: "RSASSA-PSS"
+        case NID_X9_62_id_ecPublicKey, NID_ecdsa_with_SHA256, NID_ecdsa_with_SHA384,
+             NID_ecdsa_with_SHA512, NID_ecdsa_with_SHA1: "ECDSA"
+        default: OBJ_nid2ln(nid).map { String(cString: $0) } ?? "unknown"
+        }
+        return key.map { "\(scheme) (\($0))" } ?? scheme
+    }
+}

@@ -1,0 +1,181 @@
+import COpenSSL
+import Foundation
+import Synchronization
+
+/// Trust anchors, known intermediates and CRLs, parsed once and shared by every validation.
+/// It caches what is safe to cache: verified issuer links (a chain that verified once verifies
+/// again, whatever the validation time, since validity dates are checked separately) and CRL
+/// signature checks.
+public struct TrustStore: Sendable {
+    public var anchors: [Certificate] { storage.anchors }
+    public var intermediates: [Certificate] { storage.intermediates }
+    public var crls: [CertificateRevocationList] { storage.crls }
+
+    let storage: Storage
+
+    public init(anchors: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = []) throws {
+        guard !anchors.isEmpty else { throw SigningError(.noTrustAnchors, "No trust anchor was given.") }
+        storage = try Storage(anchors: anchors, intermediates: intermediates, crls: crls)
+    }
+
+    /// Anchors (and CRLs) from a directory of PEM/DER files or from one PEM bundle; extra
+    /// intermediates and CRLs from files.
+    public static func load(trustPath: String, untrustedFiles: [String] = [], crlFiles: [String] = []) throws -> TrustStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: trustPath, isDirectory: &isDirectory) else {
+            throw SigningError(.unreadableFile, "The trust path \(trustPath) does not exist.")
+        }
+        var anchors: [Certificate] = []
+        var crls: [CertificateRevocationList] = []
+        let files: [String]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: trustPath)) ?? []
+            files = names.sorted().filter { !$0.hasPrefix(".") }.map { "\(trustPath)/\($0)" }
+        } else {
+            files = [trustPath]
+        }
+        for file in files {
+            var isSubdirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isSubdirectory), !isSubdirectory.boolValue else { continue }
+            let bytes = try readFile(file, what: "trust file", limit: 256 << 20)
+            let text = String(decoding: bytes.prefix(8192), as: UTF8.self)
+            if text.contains("-----BEGIN CERTIFICATE-----") {
+                anchors += try Certificate.parseAll(bytes)
+            }
+            if text.contains("-----BEGIN X509 CRL-----") {
+                crls += try CertificateRevocationList.parseAll(bytes)
+            } else if !text.contains("-----BEGIN") {
+                if let certificate = try? Certificate(der: bytes) {
+                    anchors.append(certificate)
+                } else if let crl = try? CertificateRevocationList(der: bytes) {
+                    crls.append(crl)
+                } else if !isDirectory.boolValue {
+                    throw SigningError(.malformedInput, "The trust file \(file) holds neither certificates nor CRLs.")
+                }
+            }
+        }
+        guard !anchors.isEmpty else {
+            throw SigningError(.noTrustAnchors, "No trust anchor certificate was found in \(trustPath).")
+        }
+        let intermediates = try untrustedFiles.flatMap { try Certificate.load(contentsOf: $0) }
+        crls += try crlFiles.flatMap { try CertificateRevocationList.load(contentsOf: $0) }
+        return try TrustStore(anchors: anchors, intermediates: intermediates, crls: crls)
+    }
+
+    final class Storage: @unchecked Sendable {
+        let anchors: [Certificate]
+        let anchorFingerprints: Set<String>
+        let intermediates: [Certificate]
+        let crls: [CertificateRevocationList]
+        /// The X509_STORE is set up once here and only read afterwards (OpenSSL locks its lookups).
+        let store: OpaquePointer
+        private let verifiedChains = Mutex<[String: [Certificate]]>([:])
+        private let crlSignatures = Mutex<[String: Bool]>([:])
+        private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
+        private let signingCertificateReferences = Mutex<[DERKey: Bool]>([:])
+        private static let cacheLimit = 50_000
+
+        init(anchors: [Certificate], intermediates: [Certificate], crls: [CertificateRevocationList]) throws {
+            OpenSSLRuntime.ready
+            guard let store = X509_STORE_new() else {
+                throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a certificate store.")
+            }
+            for anchor in anchors where X509_STORE_add_cert(store, anchor.backing.pointer) != 1 {
+                // A duplicate anchor is harmless; anything else is not.
+                let code = ERR_peek_last_error()
+                if ERR_GET_REASON(code) != X509_R_CERT_ALREADY_IN_HASH_TABLE {
+                    X509_STORE_free(store)
+                    throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add a trust anchor.")
+                }
+                OpenSSLErrorQueue.clear()
+            }
+            self.store = store
+            self.anchors = anchors
+            anchorFingerprints = Set(anchors.map(\.sha256Fingerprint))
+            self.intermediates = intermediates
+            self.crls = crls
+        }
+
+        deinit { X509_STORE_free(store) }
+
+        func cachedChain(for leaf: Certificate) -> [Certificate]? {
+            verifiedChains.withLock { $0[leaf.sha256Fingerprint] }
+        }
+
+        func rememberChain(_ chain: [Certificate], for leaf: Certificate) {
+            verifiedChains.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[leaf.sha256Fingerprint] = chain
+            }
+        }
+
+        /// The certificate value for an X509 found in a signature, reusing the one parsed for the
+        /// same DER before: the same intermediates and signers come back signature after signature.
+        func certificate(for x509: OpaquePointer) -> Certificate? {
+            guard let der = encodeDER({ i2d_X509(x509, $0) }) else { return nil }
+            let key = DERKey(der)
+            if let known = parsedCertificates.withLock({ $0[key] }) { return known }
+            guard X509_up_ref(x509) == 1, let parsed = try? Certificate(backing: X509Backing(taking: x509)) else { return nil }
+            parsedCertificates.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[key] = parsed
+            }
+            return parsed
+        }
+
+        /// The certificate for a DER encoding, parsed once.
+        func certificate(der: ArraySlice<UInt8>) -> Certificate? {
+            let key = DERKey(Array(der))
+            if let known = parsedCertificates.withLock({ $0[key] }) { return known }
+            guard let parsed = try? Certificate(der: key.bytes) else { OpenSSLErrorQueue.clear(); return nil }
+            parsedCertificates.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[key] = parsed
+            }
+            return parsed
+        }
+
+        /// Whether an ESS signing-certificate attribute (its DER) designates `certificate`: the same
+        /// attribute comes back in every signature of the same signer.
+        func signingCertificateReference(_ attribute: [UInt8], matches certificate: Certificate, check: () -> Bool) -> Bool {
+            let key = DERKey(Array(certificate.sha256Fingerprint.utf8) + attribute)
+            if let known = signingCertificateReferences.withLock({ $0[key] }) { return known }
+            let result = check()
+            signingCertificateReferences.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[key] = result
+            }
+            return result
+        }
+
+        func crl(_ crl: CertificateRevocationList, isSignedBy issuer: Certificate) -> Bool {
+            let key = crl.sha256Fingerprint + issuer.sha256Fingerprint
+            if let known = crlSignatures.withLock({ $0[key] }) { return known }
+            let valid = crl.isSigned(by: issuer)
+            crlSignatures.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[key] = valid
+            }
+            return valid
+        }
+    }
+}
+
+/// A dictionary key over DER bytes. Swift hashes arrays element by element; DER encodings end
+/// with a signature value or a hash, so hashing the length and the last 64 bytes spreads keys
+/// as well at a fraction of the cost. Equality still compares every byte.
+struct DERKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.count)
+        bytes.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0.suffix(64))) }
+    }
+
+    static func == (lhs: DERKey, rhs: DERKey) -> Bool {
+        lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
+            rhs.bytes.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+        }
+    }
+}

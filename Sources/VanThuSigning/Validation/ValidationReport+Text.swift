@@ -1,0 +1,45 @@
+import Foundation
+
+extension ValidationReport {
+    /// The report as a person reads it; dates in Vietnam time.
+    public var text: String {
+        var lines: [String] = []
+        lines.append("Result: \(indication.rawValue)\(subIndication.map { " / \($0.rawValue)" } ?? "")")
+        if let document { lines.append("Document: \(document)") }
+        lines.append("Validated at: \(ReportDate.text(validationTime))")
+        lines.append("Policy: \(policy.name) (\(policy.description))")
+        for signature in signatures {
+            lines.append("")
+            lines.append("\(signature.id) [\(signature.format.rawValue)]: \(signature.indication.rawValue)\(signature.subIndication.map { " / \($0.rawValue)" } ?? "")")
+            if let signer = signature.signer {
+                lines.append("  Signer: \(signer.commonName ?? signer.subject)")
+                lines.append("    Subject: \(signer.subject)")
+                lines.append("    Issuer: \(signer.issuer)")
+                lines.append("    Serial: \(signer.serialNumber)")
+                lines.append("    SHA-256 fingerprint: \(signer.sha256Fingerprint)")
+            }
+            if let time = signature.claimedSigningTime { lines.append("  Signing time (claimed): \(ReportDate.text(time))") }
+            if let digest = signature.digestAlgorithm { lines.append("  Digest: \(digest)") }
+            if let algorithm = signature.signatureAlgorithm { lines.append("  Signature: \(algorithm)") }
+            if !signature.chain.isEmpty {
+                lines.append("  Chain:")
+                for certificate in signature.chain {
+                    let anchor = certificate.isTrustAnchor ? " (trust anchor)" : ""
+                    lines.append("    - \(certificate.commonName ?? certificate.subject)\(anchor), valid \(ReportDate.text(certificate.notBefore)) to \(ReportDate.text(certificate.notAfter))")
+                }
+            }
+            if !signature.revocation.isEmpty {
+                lines.append("  Revocation:")
+                for status in signature.revocation {
+                    let who = status.subject.split(separator: ",").first.map(String.init) ?? status.subject
+                    lines.append("    - \(who): \(status.status.rawValue): \(status.reason)")
+                }
+            }
+            lines.append("  Checks:")
+            for check in signature.checks {
+                lines.append("    [\(check.result.rawValue)] \(check.id): \(check.reason)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
