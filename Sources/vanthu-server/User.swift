@@ -7,7 +7,7 @@ import VanThuServer
 import VanThuStore
 
 struct User: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage accounts.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(abstract: "Manage accounts.", subcommands: [Add.self, AddCert.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
