@@ -16,11 +16,11 @@ public func buildRouter(configuration: ServerConfiguration, client: PostgresClie
     HealthRoutes(client: client, logger: logger).add(to: router)
 
     let api = router.group("api/v1")
+    // Read once: the description ships inside the binary's resource bundle.
+    let openAPI = Bundle.module.url(forResource: "openapi", withExtension: "yaml").flatMap { try? Data(contentsOf: $0) }
     api.get("openapi.yaml") { _, _ in
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let data = try? Data(contentsOf: url) else {
-            throw ProblemError.notFound("this build carries no OpenAPI description")
-        }
-        return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        guard let openAPI, !openAPI.isEmpty else { throw ProblemError.notFound("this build carries no OpenAPI description") }
+        return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: openAPI)))
     }
     let sessionRoutes = SessionRoutes(users: users, sessions: sessions, configuration: configuration)
     sessionRoutes.addPublic(to: api)

@@ -52,8 +52,6 @@ extension ProblemError {
             return ProblemError(.unprocessableContent, code: "invalid-field", e.description)
         case let e as UnknownFieldError:
             return ProblemError(.badRequest, code: "unknown-field", e.description)
-        case let e as AgencyCode.Invalid:
-            return ProblemError(.unprocessableContent, code: "invalid-agency-code", e.description)
         case let e as CivilDate.Invalid:
             return ProblemError(.unprocessableContent, code: "invalid-date", e.description)
         case let e as DecodingError:
