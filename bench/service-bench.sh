@@ -20,26 +20,27 @@ cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SER
 trap cleanup EXIT
 
 now() { date +%s.%N; }
+# Sets SERVER_PID and ELAPSED (seconds from launch to /readyz answering).
 start_server() {
   local t0; t0=$(now)
   "$BIN/vanthu-server" serve > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   until curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null; do sleep 0.02; done
-  echo "$(now) - $t0" | bc
+  ELAPSED=$(echo "$(now) - $t0" | bc)
 }
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=; }
 
 echo "## VanThu service benchmarks ($CONFIG build, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
 echo
 echo "### Embedded PostgreSQL: start to /readyz"
-first=$(start_server); stop_server
+start_server; first=$ELAPSED; stop_server
 later=()
-for i in 1 2 3; do later+=("$(start_server)"); stop_server; done
+for i in 1 2 3; do start_server; later+=("$ELAPSED"); stop_server; done
 echo "- first start (initdb, createdb, migrations): ${first} s"
 echo "- later starts: ${later[*]} s"
 
 "$BIN/vanthu-server" seed --demo > /dev/null
-start_server > /dev/null
+start_server
 echo "$VANTHU_DEMO_PASSWORD" | "$BIN/vanthu" login --server "http://127.0.0.1:$PORT" --username huong.pt --password-stdin > /dev/null
 
 echo

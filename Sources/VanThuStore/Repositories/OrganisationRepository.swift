@@ -55,12 +55,14 @@ public struct OrganisationRepository: Sendable {
         let rows = try await connection.query(
             "SELECT id, code, name, abbreviation, kind, parent_id FROM organisations WHERE code = \(code.description)",
             logger: logger)
-        for try await row in rows.decode((UUID, String, String, String, String, UUID?).self) {
-            return try Self.organisation(row)
-        }
-        return nil
+        var iterator = rows.decode((UUID, String, String, String, String, UUID?).self).makeAsyncIterator()
+        guard let row = try await iterator.next() else { return nil }
+        return try Self.organisation(row)
     }
 
+    // Not inlined: inlining this typed-throws call into the async caller crashes the Swift 6.3
+    // optimiser (LLVM coroutine splitting around swifterror) in release builds.
+    @inline(never)
     static func organisation(_ row: (UUID, String, String, String, String, UUID?)) throws -> Organisation {
         guard let kind = OrganisationKind(rawValue: row.4) else { throw StoreError(.invalid, "unknown organisation kind in the database") }
         return Organisation(id: row.0, code: try AgencyCode(row.1), name: row.2, abbreviation: row.3, kind: kind, parentID: row.5)
