@@ -57,9 +57,9 @@ static int vt_passphrase_callback(char *buf, int size, int rwflag, void *u) {
 }
 static inline pem_password_cb *vt_passphrase_cb(void) { return vt_passphrase_callback; }
 
-// The first error on this thread's queue, with its reason text, removed from the queue.
-static inline unsigned long vt_err_get(const char **reason, const char **func, const char **data, int *flags) {
-    const char *file = NULL; int line = 0;
-    return ERR_get_error_all(&file, &line, func, data, flags);
+// The oldest error on this thread's queue, removed from it, with its extra data.
+static inline unsigned long vt_err_get(const char **data, int *flags) {
+    const char *file = NULL, *func = NULL; int line = 0;
+    return ERR_get_error_all(&file, &line, &func, data, flags);
 }
 #endif

@@ -112,6 +112,19 @@ import Testing
         }
     }
 
+    /// With no --passphrase and a terminal, vanthu asks without echo. `script` gives it a pseudo-terminal.
+    @Test func promptsForThePassphraseWithoutEcho() throws {
+        let file = try document()
+        let command = "\(try vanthuExecutable()) sign \(file.path) --p12 \(pki.p12("thu.nt")) --out \(file.path).tty.p7s"
+        // Typed after the prompt appears: the prompt flushes anything typed ahead, as getpass does.
+        let result = try runProcess("/bin/sh", ["-c", "(sleep 2; printf '%s\\n' \"$P12\") | script -qec \"$CMD\" /dev/null"],
+                                    environment: ["P12": TestPKI.passphrase, "CMD": command])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("Passphrase for \(pki.p12("thu.nt")): "))
+        #expect(!result.output.contains(TestPKI.passphrase))
+        #expect(result.output.contains("Signed \(file.path) as Ngô Thị Thu"))
+    }
+
     @Test func keyAndCertWithPSSAndSHA512() throws {
         let file = try document()
         let result = try runVanThu(["sign", file.path, "--key", pki.key("hoa.vt"), "--cert", pki.cert("hoa.vt"), "--chain", pki.issuingCA,

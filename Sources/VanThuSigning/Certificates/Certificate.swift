@@ -175,7 +175,7 @@ public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringCon
             var buffer = [CChar](repeating: 0, count: 64)
             var length = 0
             if EVP_PKEY_get_utf8_string_param(key, "group", &buffer, buffer.count, &length) == 1 {
-                let name = String(cString: buffer)
+                let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 curve = ["prime256v1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"][name] ?? name
             } else {
                 curve = nil

@@ -22,11 +22,9 @@ enum OpenSSLErrorQueue {
     static func drain() -> [String] {
         var messages: [String] = []
         while true {
-            var reason: UnsafePointer<CChar>?
-            var function: UnsafePointer<CChar>?
             var data: UnsafePointer<CChar>?
             var flags: Int32 = 0
-            let code = vt_err_get(&reason, &function, &data, &flags)
+            let code = vt_err_get(&data, &flags)
             if code == 0 { break }
             var text = ERR_reason_error_string(code).map { String(cString: $0) } ?? "error \(code)"
             if let data, flags & ERR_TXT_STRING != 0 {
@@ -110,6 +108,6 @@ extension String {
     init(objectName object: OpaquePointer?, numeric: Bool = false) {
         var buffer = [CChar](repeating: 0, count: 128)
         let length = OBJ_obj2txt(&buffer, Int32(buffer.count), object, numeric ? 1 : 0)
-        self = length > 0 ? String(cString: buffer) : "unknown"
+        self = length > 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
     }
 }

@@ -73,7 +73,9 @@ public struct TrustStore: Sendable {
         private let crlSignatures = Mutex<[String: Bool]>([:])
         private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
         private let signingCertificateReferences = Mutex<[DERKey: Bool]>([:])
-        private static let cacheLimit = 50_000
+        /// Each cache is emptied when it reaches this many entries, which bounds memory (a parsed
+        /// certificate costs about 10 KiB) while holding a province's signers and their CAs.
+        private static let cacheLimit = 20_000
 
         init(anchors: [Certificate], intermediates: [Certificate], crls: [CertificateRevocationList]) throws {
             OpenSSLRuntime.ready
@@ -161,21 +163,20 @@ public struct TrustStore: Sendable {
     }
 }
 
-/// A dictionary key over DER bytes. Swift hashes arrays element by element; DER encodings end
-/// with a signature value or a hash, so hashing the length and the last 64 bytes spreads keys
-/// as well at a fraction of the cost. Equality still compares every byte.
+/// A dictionary key over DER bytes, hashed in one pass over the whole buffer: Swift hashes an
+/// array element by element, which is slow, and hashing only part of the bytes lets crafted
+/// certificates collide and turn the cache into a quadratic-time trap (the fuzzer found that).
 struct DERKey: Hashable, Sendable {
     let bytes: [UInt8]
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     func hash(into hasher: inout Hasher) {
-        hasher.combine(bytes.count)
-        bytes.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0.suffix(64))) }
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
     static func == (lhs: DERKey, rhs: DERKey) -> Bool {
         lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
-            rhs.bytes.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+            rhs.bytes.withUnsafeBytes { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
         }
     }
 }
