@@ -175,35 +175,38 @@ public struct DocumentRepository: Sendable {
 
     // MARK: Reading
 
+    /// The document with its recipients and files if the viewer sees it (the rule of README.md:
+    /// created by the viewer's organisation, or sent to it), in two queries.
     public func find(_ id: UUID, viewer: Principal) async throws -> DocumentResponse? {
         let rows = try await client.query("""
             SELECT d.id, d.type_code, d.subject, d.urgency, d.confidentiality, d.status, d.due_date::text, d.author, d.drafting_unit,
-                   o.id, o.code, o.name, o.abbreviation, o.kind, u.username, d.created_at, d.current_version
+                   o.id, o.code, o.name, o.abbreviation, o.kind, u.username, d.created_at, d.current_version,
+                   ARRAY(SELECT ro.code FROM document_recipients r JOIN organisations ro ON ro.id = r.organisation_id
+                         WHERE r.document_id = d.id ORDER BY ro.code)
             FROM documents d JOIN organisations o ON o.id = d.organisation_id JOIN users u ON u.id = d.created_by
             WHERE d.id = \(id) AND (d.organisation_id = \(viewer.organisationID) OR EXISTS (
                 SELECT 1 FROM document_recipients r WHERE r.document_id = d.id AND r.organisation_id = \(viewer.organisationID) AND r.sent_at IS NOT NULL))
             """, logger: logger)
-        typealias Row = (UUID, String, String, String, String, String, String?, String?, String?, UUID, String, String, String, String, String, Date, Int)
-        var document: DocumentResponse?
-        for try await r in rows.decode(Row.self) {
-            let type = DocumentTypeCatalogue.type(code: r.1)
-            let org = OrganisationSummary(id: r.9, code: try AgencyCode(r.10), name: r.11, abbreviation: r.12, kind: OrganisationKind(rawValue: r.13) ?? .unit)
-            document = DocumentResponse(
-                id: r.0, type: r.1, typeName: type?.name ?? r.1, subject: r.2, urgency: Urgency(rawValue: r.3) ?? .normal,
-                confidentiality: Confidentiality(rawValue: r.4) ?? .normal, status: DocumentStatus(rawValue: r.5) ?? .submitted,
-                dueDate: try r.6.map { t throws(CivilDate.Invalid) in try CivilDate(t) }, author: r.7, draftingUnit: r.8, organisation: org,
-                createdBy: r.14, createdAt: r.15, recipients: [], version: r.16, files: [])
-        }
-        guard var document else { return nil }
-        for try await code in try await client.query("""
-            SELECT o.code FROM document_recipients r JOIN organisations o ON o.id = r.organisation_id
-            WHERE r.document_id = \(id) ORDER BY o.code
-            """, logger: logger).decode(String.self) {
-            document.recipients.append(try AgencyCode(code))
-        }
-        document.files = try await files(of: id).map(\.file)
-        return document
+        typealias Row = (UUID, String, String, String, String, String, String?, String?, String?, UUID, String, String, String, String, String, Date, Int, [String])
+        var iterator = rows.decode(Row.self).makeAsyncIterator()
+        guard let r = try await iterator.next() else { return nil }
+        return DocumentResponse(
+            id: r.0, type: r.1, typeName: DocumentTypeCatalogue.type(code: r.1)?.name ?? r.1, subject: r.2,
+            urgency: Urgency(rawValue: r.3) ?? .normal, confidentiality: Confidentiality(rawValue: r.4) ?? .normal,
+            status: DocumentStatus(rawValue: r.5) ?? .submitted, dueDate: try Self.civilDate(r.6), author: r.7, draftingUnit: r.8,
+            organisation: OrganisationSummary(id: r.9, code: try Self.agencyCode(r.10), name: r.11, abbreviation: r.12,
+                                              kind: OrganisationKind(rawValue: r.13) ?? .unit),
+            createdBy: r.14, createdAt: r.15, recipients: try r.17.map(Self.agencyCode), version: r.16,
+            files: try await files(of: id).map(\.file))
     }
+
+    // Kept out of line: typed-throws initialisers inlined into async functions crash the Swift 6.3
+    // optimiser in release builds (see OrganisationRepository.organisation).
+    @inline(never)
+    static func agencyCode(_ text: String) throws -> AgencyCode { try AgencyCode(text) }
+
+    @inline(never)
+    static func civilDate(_ text: String?) throws -> CivilDate? { try text.map { t throws(CivilDate.Invalid) in try CivilDate(t) } }
 
     func files(of document: UUID) async throws -> [StoredFile] {
         let rows = try await client.query("""
@@ -261,7 +264,7 @@ public struct DocumentRepository: Sendable {
             items.append(DocumentSummary(
                 id: r.0, type: r.1, subject: r.2, urgency: Urgency(rawValue: r.3) ?? .normal,
                 confidentiality: Confidentiality(rawValue: r.4) ?? .normal, status: DocumentStatus(rawValue: r.5) ?? .submitted,
-                dueDate: try r.6.map { t throws(CivilDate.Invalid) in try CivilDate(t) }, organisationCode: try AgencyCode(r.7),
+                dueDate: try Self.civilDate(r.6), organisationCode: try Self.agencyCode(r.7),
                 createdAt: r.8, version: r.10))
             cursors.append(DocumentCursor(createdAtMicros: r.9, id: r.0))
         }
