@@ -30,6 +30,25 @@ import Testing
         #expect(user.status == 0, "\(user.stderr)")
         let badRole = try box.server(["user", "add", "--org", "000.80.31.H56", "--username", "x.y", "--full-name", "X", "--role", "boss"], input: "password123\n")
         #expect(badRole.status == 3)
+        // A signing certificate for the new account: a person's certificate is registered once,
+        // a CA certificate or garbage is refused.
+        let openssl = "/usr/bin/openssl"
+        let cnf = box.path("cert.cnf")
+        try "[req]\ndistinguished_name=dn\nprompt=no\nutf8=yes\nstring_mask=utf8only\n[dn]\nC=VN\nO=Trung tâm Thử nghiệm\nCN=Lương Văn Thử\n[ext]\nkeyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=CA:FALSE\n[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
+            .write(toFile: cnf, atomically: true, encoding: .utf8)
+        for (name, ext) in [("person", "ext"), ("ca", "ca")] {
+            let made = try box.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", box.path("\(name).key"),
+                                             "-out", box.path("\(name).pem"), "-days", "30", "-config", cnf, "-extensions", ext])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        let cert = try box.server(["user", "add-cert", "--username", "tester.e2e", "--cert", box.path("person.pem")])
+        #expect(cert.status == 0, "\(cert.stderr)")
+        #expect(cert.stdout.contains("Lương Văn Thử"))
+        #expect(try box.server(["user", "add-cert", "--username", "tester.e2e", "--cert", box.path("person.pem")]).status == 1)
+        #expect(try box.server(["user", "add-cert", "--username", "tester.e2e", "--cert", box.path("ca.pem")]).status == 3)
+        #expect(try box.server(["user", "add-cert", "--username", "tester.e2e", "--cert", box.path("cert.cnf")]).status == 3)
+        #expect(try box.server(["user", "add-cert", "--username", "nobody.here", "--cert", box.path("person.pem")]).status == 1)
+
         // The cluster the command started is stopped again.
         #expect(!FileManager.default.fileExists(atPath: box.path("data/postgres/postmaster.pid")))
 
