@@ -39,6 +39,26 @@ import VanThuSigning
         }
     }
 
+    /// The answer to a create is built from what the inserts returned; it must equal what a read gives.
+    @Test func createAnswersWhatIsStored() async throws {
+        try await withApp { http, _ in
+            let token = try await http.login("a1.specialist")
+            let body = MultipartBody(parts: [
+                .json("metadata", #"{"type":"CV","subject":"Công văn về việc tổ chức hội giảng","dueDate":"2026-12-20","recipients":["000.02.31.H56","000.01.31.H56","000.01.31.H56"]}"#),
+                .file("main", "công văn.pdf", Array("a".utf8)), .file("attachment", "b.pdf", Array("b".utf8)), .file("attachment", "c.pdf", Array("c".utf8)),
+            ])
+            let created = try await http.execute(uri: "/api/v1/documents", method: .post, headers: body.headers(token: token), body: body.buffer) { r in
+                #expect(r.status == .created)
+                #expect(r.headers[.location]?.hasPrefix("/api/v1/documents/") == true)
+                return try APICoding.makeDecoder().decode(DocumentResponse.self, from: Data(buffer: r.body))
+            }
+            let fetched = try APICoding.makeDecoder().decode(DocumentResponse.self, from: Data(buffer: try await http.get("/api/v1/documents/\(created.id)", token: token).body))
+            #expect(created == fetched)
+            #expect(created.recipients.map(\.description) == ["000.01.31.H56", "000.02.31.H56"])
+            #expect(created.files.map(\.name) == ["công văn.pdf", "b.pdf", "c.pdf"])
+        }
+    }
+
     @Test func newVersionKeepsTheOldOneReadable() async throws {
         try await withApp { http, _ in
             let token = try await http.login("a1.specialist")

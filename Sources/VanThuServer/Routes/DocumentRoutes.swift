@@ -35,10 +35,9 @@ struct DocumentRoutes {
         }
         let metadata = try JSONBody.decode(CreateDocumentRequest.self, from: try await source.readSmallPart(limit: 64 * 1024))
         let draft = try Self.validate(metadata)
-        let id = try await documents.create(actor: actor, draft: draft, files: &source, maxFileSize: configuration.maxFileSize)
-        guard let created = try await documents.find(id, viewer: actor) else { throw ProblemError.notFound() }
+        let created = try await documents.create(actor: actor, draft: draft, files: &source, maxFileSize: configuration.maxFileSize)
         var response = try JSONBody.response(created, status: .created)
-        response.headers[.location] = "/api/v1/documents/\(id.uuidString.lowercased())"
+        response.headers[.location] = "/api/v1/documents/\(created.id.uuidString.lowercased())"
         return response
     }
 

@@ -68,10 +68,11 @@ public struct DocumentRepository: Sendable {
     }
 
     /// Creates a document with its files in one transaction: either the document, every file and
-    /// the audit event exist afterwards, or none of them does.
-    public func create(actor: Principal, draft: DocumentDraft, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> UUID {
+    /// the audit event exist afterwards, or none of them does. Returns the document as stored,
+    /// built from what the inserts returned rather than read back.
+    public func create(actor: Principal, draft: DocumentDraft, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> DocumentResponse {
         let id = UUID()
-        try await client.transaction(logger: logger) { tx in
+        return try await client.transaction(logger: logger) { tx in
             var recipientIDs: [UUID] = []
             for code in draft.recipients {
                 let rows = try await tx.query("SELECT id FROM organisations WHERE code = \(code.description)", logger: self.logger)
@@ -81,29 +82,45 @@ public struct DocumentRepository: Sendable {
                 guard found != actor.organisationID else { throw StoreError(.invalid, "a document cannot be addressed to its own organisation") }
                 if !recipientIDs.contains(found) { recipientIDs.append(found) }
             }
-            try await tx.query("""
-                INSERT INTO documents (id, organisation_id, created_by, type_code, subject, urgency, confidentiality, status,
-                                       due_date, author, drafting_unit, current_version)
-                VALUES (\(id), \(actor.organisationID), \(actor.userID), \(draft.type.code), \(draft.subject), \(draft.urgency.rawValue),
-                        \(draft.confidentiality.rawValue), \(DocumentStatus.submitted.rawValue), \(draft.dueDate?.description)::date,
-                        \(draft.author), \(draft.draftingUnit), 1)
+            // The document, its audit event and what the answer needs of the organisation, in one round trip.
+            let inserted = try await tx.query("""
+                WITH ins AS (
+                    INSERT INTO documents (id, organisation_id, created_by, type_code, subject, urgency, confidentiality, status,
+                                           due_date, author, drafting_unit, current_version)
+                    VALUES (\(id), \(actor.organisationID), \(actor.userID), \(draft.type.code), \(draft.subject), \(draft.urgency.rawValue),
+                            \(draft.confidentiality.rawValue), \(DocumentStatus.submitted.rawValue), \(draft.dueDate?.description)::date,
+                            \(draft.author), \(draft.draftingUnit), 1)
+                    RETURNING created_at, organisation_id
+                ), audit AS (
+                    INSERT INTO audit_events (actor_id, action, subject_type, subject_id, details)
+                    VALUES (\(actor.userID), 'document.create', 'document', \(id.uuidString), jsonb_build_object('type', \(draft.type.code)::text))
+                )
+                SELECT ins.created_at, o.id, o.code, o.name, o.abbreviation, o.kind FROM ins JOIN organisations o ON o.id = ins.organisation_id
                 """, logger: self.logger)
+            var iterator = inserted.decode((Date, UUID, String, String, String, String).self).makeAsyncIterator()
+            guard let row = try await iterator.next() else { throw StoreError(.invalid, "the document was not stored") }
             for org in recipientIDs {
                 try await tx.query("INSERT INTO document_recipients (document_id, organisation_id) VALUES (\(id), \(org))", logger: self.logger)
             }
-            var mainFiles = 0
-            var names: [String] = []
+            var files: [FileResponse] = []
             while let header = try await source.nextFile() {
-                if header.role == .main { mainFiles += 1 }
-                guard mainFiles <= 1 else { throw StoreError(.invalid, "a new document takes exactly one main file") }
-                try await self.storeFile(tx, document: id, header: header, version: 1, actor: actor, source: &source, maxFileSize: maxFileSize)
-                names.append(header.name)
+                guard header.role != .main || !files.contains(where: { $0.role == .main }) else {
+                    throw StoreError(.invalid, "a new document takes exactly one main file")
+                }
+                files.append(try await self.storeFile(tx, document: id, header: header, version: 1, actor: actor, source: &source, maxFileSize: maxFileSize))
             }
-            guard mainFiles == 1 else { throw StoreError(.invalid, "a new document needs its main file (the part named 'main')") }
-            try await Audit.record(tx, actor: actor.userID, action: "document.create", subjectType: "document", subjectID: id.uuidString,
-                                   details: ["type": draft.type.code, "files": names.joined(separator: ", ")], logger: self.logger)
+            guard files.contains(where: { $0.role == .main }) else {
+                throw StoreError(.invalid, "a new document needs its main file (the part named 'main')")
+            }
+            return DocumentResponse(
+                id: id, type: draft.type.code, typeName: draft.type.name, subject: draft.subject, urgency: draft.urgency,
+                confidentiality: draft.confidentiality, status: .submitted, dueDate: draft.dueDate, author: draft.author,
+                draftingUnit: draft.draftingUnit,
+                organisation: OrganisationSummary(id: row.1, code: try Self.agencyCode(row.2), name: row.3, abbreviation: row.4,
+                                                  kind: OrganisationKind(rawValue: row.5) ?? .unit),
+                createdBy: actor.username, createdAt: row.0, recipients: Array(Set(draft.recipients)).sorted(), version: 1,
+                files: files.sorted { $0.role == $1.role ? false : $0.role == .main })
         }
-        return id
     }
 
     /// Adds a new main-file version (and any attachments that come with it).
@@ -140,13 +157,20 @@ public struct DocumentRepository: Sendable {
         }
     }
 
+    @discardableResult
     private func storeFile(_ tx: PostgresConnection, document: UUID, header: IncomingFileHeader, version: Int, actor: Principal,
-                           source: inout some FileUploadSource, maxFileSize: Int64) async throws {
+                           source: inout some FileUploadSource, maxFileSize: Int64) async throws -> FileResponse {
         let blob = try await blobs.write(tx, from: &source, maxSize: maxFileSize)
-        try await tx.query("""
-            INSERT INTO document_files (document_id, role, version, name, media_type, blob_id, created_by)
-            VALUES (\(document), \(header.role.rawValue), \(version), \(header.name), \(header.mediaType), \(blob.id), \(actor.userID))
+        let fileID = UUID()
+        let rows = try await tx.query("""
+            INSERT INTO document_files (id, document_id, role, version, name, media_type, blob_id, created_by)
+            VALUES (\(fileID), \(document), \(header.role.rawValue), \(version), \(header.name), \(header.mediaType), \(blob.id), \(actor.userID))
+            RETURNING created_at
             """, logger: logger)
+        var iterator = rows.decode(Date.self).makeAsyncIterator()
+        let createdAt = try await iterator.next() ?? Date()
+        return FileResponse(id: fileID, role: header.role, version: version, name: header.name, mediaType: header.mediaType,
+                            size: blob.size, sha256: blob.sha256.hexString, createdAt: createdAt)
     }
 
     /// Dispatches the document to its recipients, who see it from now on.
