@@ -102,19 +102,32 @@ struct SigningCoreTests {
         #expect(flippedReport.indication == .totalFailed)
         #expect(flippedReport.subIndication == .hashFailure, "\(flippedReport.text)")
 
-        let document = try PDFDocument(bytes: signed)
-        let page = try document.pageIDs()[0]
-        let contentID = try #require(try document.object(page).dictionary?["Contents"]?.reference)
-        var update = IncrementalUpdate(document: document)
-        update.set(contentID, .stream(PDFStream(dictionary: PDFDictionary(), data: Array("BT /F1 24 Tf 72 760 Td (Altered) Tj ET".utf8))))
-        let altered = signed + update.serialize(after: document).bytes
-        let alteredReport = try await report(altered)
+        let alteredReport = try await report(alterContent(signed))
         let signature = try #require(alteredReport.signatures.first)
         #expect(signature.indication == .totalFailed)
         #expect(signature.subIndication == .formatFailure)
         #expect(signature.coverage?.laterRevisions.map(\.kind) == ["content"])
         #expect(signature.checks.contains { $0.id == "later-revisions" && $0.result == .failed })
         #expect(signature.checks.contains { $0.id == "message-digest" && $0.result == .passed }, "the CMS itself is intact")
+    }
+
+    @Test("a content revision after a revoked signer's signature is TOTAL_FAILED, not INDETERMINATE", .timeLimit(.minutes(2)))
+    func contentChangedAfterRevokedSigner() async throws {
+        let signed = try await sign(Fixtures.classicPDF(), as: "tung.dv", at: Date())
+        let report = try await report(alterContent(signed))
+        #expect(report.indication == .totalFailed)
+        #expect(report.subIndication == .formatFailure, "\(report.text)")
+        #expect(report.signatures.first?.checks.contains { $0.id == "revocation" && $0.result == .failed } == true, "\(report.text)")
+    }
+
+    /// Appends a revision that replaces page 1's content stream.
+    func alterContent(_ signed: [UInt8]) throws -> [UInt8] {
+        let document = try PDFDocument(bytes: signed)
+        let page = try document.pageIDs()[0]
+        let contentID = try #require(try document.object(page).dictionary?["Contents"]?.reference)
+        var update = IncrementalUpdate(document: document)
+        update.set(contentID, .stream(PDFStream(dictionary: PDFDictionary(), data: Array("BT /F1 24 Tf 72 760 Td (Altered) Tj ET".utf8))))
+        return signed + update.serialize(after: document).bytes
     }
 
     @Test("a visible approver signature, then the seal over it, both through the signing core", .timeLimit(.minutes(2)))

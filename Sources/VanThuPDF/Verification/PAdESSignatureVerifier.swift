@@ -64,10 +64,11 @@ public struct PAdESSignatureVerifier: PDFSignatureVerifier {
         if signature.coversWholeDocument {
             checks.append(ValidationCheck(id: "byte-range", result: .passed,
                                           reason: "The signature covers the whole file but its own /Contents."))
-        } else if signature.indication == .totalFailed, core.indication != .totalFailed {
+        } else if signature.laterRevisions.contains(where: { $0.kind == .content }) {
+            // Fails whatever the CMS said: a changed document is TOTAL_FAILED even with an INDETERMINATE chain.
             checks.append(ValidationCheck(id: "later-revisions", result: .failed,
                                           reason: signature.problems.first ?? "A later revision changes the document's content.",
-                                          subIndication: sub))
+                                          subIndication: .formatFailure))
         } else {
             let kinds = Set(signature.laterRevisions.map(\.kind.rawValue)).sorted().joined(separator: ", ")
             checks.append(ValidationCheck(id: "later-revisions", result: .passed,
