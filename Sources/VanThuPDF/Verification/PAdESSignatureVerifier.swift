@@ -70,9 +70,10 @@ public struct PAdESSignatureVerifier: PDFSignatureVerifier {
                                           reason: signature.problems.first ?? "A later revision changes the document's content.",
                                           subIndication: .formatFailure))
         } else {
-            let kinds = Set(signature.laterRevisions.map(\.kind.rawValue)).sorted().joined(separator: ", ")
+            let added = Set(signature.laterRevisions.map(\.kind)).sorted()
+                .map { $0 == .signature ? "signatures" : "annotations, form fields or metadata" }
             checks.append(ValidationCheck(id: "later-revisions", result: .passed,
-                                          reason: "Revisions appended after this signature only add \(kinds)."))
+                                          reason: "Revisions appended after this signature only add \(added.joined(separator: " and "))."))
         }
         return core.inDocument(id: id, format: .pades, claimedSigningTime: signature.claimedSigningTime,
                                coverage: coverage, containerChecks: checks)
