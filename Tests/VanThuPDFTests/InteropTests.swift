@@ -13,7 +13,7 @@ struct InteropTests {
         var pdf = original
         for i in 0..<times {
             let request = PDFSignatureRequest(signingTime: Date(timeIntervalSince1970: 1_790_000_000 + Double(i)))
-            pdf = try await PDFSigner.sign(pdf, request: request, producer: OpenSSLCLIProducer(pki: pki, index: i))
+            pdf = try await PDFSigner.sign(pdf, request: request, producer: pki.coreProducer(index: i))
         }
         return pdf
     }
@@ -74,7 +74,7 @@ struct InteropTests {
         // by a certificate it has already seen in the same file; the signature itself must
         // still be valid, which is what this checks.
         var twice = Fixtures.classicPDF()
-        for _ in 0..<2 { twice = try await PDFSigner.sign(twice, request: PDFSignatureRequest(), producer: OpenSSLCLIProducer(pki: pki)) }
+        for _ in 0..<2 { twice = try await PDFSigner.sign(twice, request: PDFSignatureRequest(), producer: pki.coreProducer()) }
         let file = try directory.write(twice, to: "twice.pdf")
         let output = try Tool.run("pdfsig", ["-nssdir", db.path, file.path]).output
         #expect(output.components(separatedBy: "Signature is Valid.").count - 1 == 2, "\(output)")
@@ -173,7 +173,7 @@ struct InteropTests {
                 ])
                 try #require(result.status == 0, "\(label): \(result.output)")
                 current = next
-                let report = try await PDFSignatureValidator.verify(fileAt: current, verifier: OpenSSLCLIVerifier(pki: pki))
+                let report = try await PDFSignatureValidator.verify(fileAt: current, verifier: pki.coreVerifier())
                 #expect(report.signatures.count == round, "\(label)")
                 #expect(report.signatures.allSatisfy { $0.indication == .totalPassed }, "\(label): \(report.signatures.map(\.problems))")
                 #expect(report.signatures.last?.coversWholeDocument == true, "\(label)")
@@ -183,7 +183,7 @@ struct InteropTests {
             }
             // Ours after pyHanko's: both stay valid in both validators.
             let mixed = try await signed([UInt8](try Data(contentsOf: current)), times: 1)
-            let report = try await PDFSignatureValidator.verify(mixed, verifier: OpenSSLCLIVerifier(pki: pki))
+            let report = try await PDFSignatureValidator.verify(mixed, verifier: pki.coreVerifier())
             #expect(report.signatures.count == 4 && report.signatures.allSatisfy { $0.indication == .totalPassed }, "\(label)")
         }
     }

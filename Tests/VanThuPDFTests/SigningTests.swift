@@ -11,7 +11,7 @@ struct SigningTests {
         var pdf = original
         for i in 0..<count {
             let request = PDFSignatureRequest(signingTime: Date(timeIntervalSince1970: 1_790_000_000 + Double(i) * 60))
-            pdf = try await PDFSigner.sign(pdf, request: request, producer: OpenSSLCLIProducer(pki: pki, seal: i % 2 == 1))
+            pdf = try await PDFSigner.sign(pdf, request: request, producer: pki.coreProducer(seal: i % 2 == 1))
         }
         return pdf
     }
@@ -21,7 +21,7 @@ struct SigningTests {
         let original = Fixtures.classicPDF()
         let signed = try await signTimes(1, original)
         #expect(Array(signed.prefix(original.count)) == original, "the original bytes stay as they were")
-        let report = try await PDFSignatureValidator.verify(signed, verifier: OpenSSLCLIVerifier(pki: pki))
+        let report = try await PDFSignatureValidator.verify(signed, verifier: pki.coreVerifier())
         let signature = try #require(report.signatures.first)
         #expect(report.signatures.count == 1)
         #expect(signature.subFilter == "ETSI.CAdES.detached")
@@ -40,7 +40,7 @@ struct SigningTests {
         let original = try Fixtures.objectStreamPDF(pages: 3, in: directory)
         let signed = try await signTimes(3, original)
         #expect(try PDFDocument(bytes: signed).usesCrossReferenceStreams, "a stream-based file gets an xref stream")
-        let report = try await PDFSignatureValidator.verify(signed, verifier: OpenSSLCLIVerifier(pki: pki))
+        let report = try await PDFSignatureValidator.verify(signed, verifier: pki.coreVerifier())
         #expect(report.signatures.map(\.fieldName) == ["Signature1", "Signature2", "Signature3"])
         #expect(report.signatures.allSatisfy { $0.indication == .totalPassed })
         #expect(report.signatures.map(\.coversWholeDocument) == [false, false, true])
@@ -52,7 +52,7 @@ struct SigningTests {
     @Test("a hybrid-reference file signs twice and both signatures verify", .timeLimit(.minutes(2)))
     func signHybrid() async throws {
         let signed = try await signTimes(2, ParserTests.hybridPDF())
-        let report = try await PDFSignatureValidator.verify(signed, verifier: OpenSSLCLIVerifier(pki: pki))
+        let report = try await PDFSignatureValidator.verify(signed, verifier: pki.coreVerifier())
         #expect(report.signatures.count == 2)
         #expect(report.signatures.allSatisfy { $0.indication == .totalPassed })
         #expect(report.signatures[0].laterRevisions.map(\.kind) == [.signature])
@@ -68,7 +68,7 @@ struct SigningTests {
         let replacement = Array("BT /F1 24 Tf 72 760 Td (Altered after signing) Tj ET".utf8)
         update.set(contentID, .stream(PDFStream(dictionary: PDFDictionary(), data: replacement)))
         let altered = signed + update.serialize(after: document).bytes
-        let report = try await PDFSignatureValidator.verify(altered, verifier: OpenSSLCLIVerifier(pki: pki))
+        let report = try await PDFSignatureValidator.verify(altered, verifier: pki.coreVerifier())
         let signature = try #require(report.signatures.first)
         #expect(!signature.coversWholeDocument)
         #expect(signature.laterRevisions.map(\.kind) == [.content])
@@ -93,7 +93,7 @@ struct SigningTests {
         pageDictionary["Annots"] = .array(annots + [.reference(note)])
         update.set(page, .dictionary(pageDictionary))
         let annotated = signed + update.serialize(after: document).bytes
-        let report = try await PDFSignatureValidator.verify(annotated, verifier: OpenSSLCLIVerifier(pki: pki))
+        let report = try await PDFSignatureValidator.verify(annotated, verifier: pki.coreVerifier())
         let signature = try #require(report.signatures.first)
         #expect(!signature.coversWholeDocument)
         #expect(signature.laterRevisions.map(\.kind) == [.annotation])
@@ -105,7 +105,7 @@ struct SigningTests {
         var signed = try await signTimes(1, Fixtures.classicPDF())
         let target = try #require(findBytes(signed, Array("Page 1 of".utf8)))
         signed[target] = UInt8(ascii: "X")
-        let report = try await PDFSignatureValidator.verify(signed, verifier: OpenSSLCLIVerifier(pki: pki))
+        let report = try await PDFSignatureValidator.verify(signed, verifier: pki.coreVerifier())
         #expect(report.signatures.first?.indication == .totalFailed)
         #expect(report.signatures.first?.subIndication == "HASH_FAILURE", "\(report.signatures.first?.validation?.checks ?? [])")
     }
@@ -117,12 +117,12 @@ struct SigningTests {
         let original = Fixtures.classicPDF()
         let input = try directory.write(original, to: "in.pdf")
         let output = directory.file("out.pdf")
-        try await PDFSigner.sign(fileAt: input, to: output, request: PDFSignatureRequest(), producer: OpenSSLCLIProducer(pki: pki))
+        try await PDFSigner.sign(fileAt: input, to: output, request: PDFSignatureRequest(), producer: pki.coreProducer())
         #expect([UInt8](try Data(contentsOf: input)) == original)
-        let report = try await PDFSignatureValidator.verify(fileAt: output, verifier: OpenSSLCLIVerifier(pki: pki))
+        let report = try await PDFSignatureValidator.verify(fileAt: output, verifier: pki.coreVerifier())
         #expect(report.signatures.first?.indication == .totalPassed)
         await #expect(throws: PDFError.self) {
-            try await PDFSigner.sign(fileAt: input, to: input, request: PDFSignatureRequest(), producer: OpenSSLCLIProducer(pki: pki))
+            try await PDFSigner.sign(fileAt: input, to: input, request: PDFSignatureRequest(), producer: pki.coreProducer())
         }
     }
 
@@ -130,7 +130,7 @@ struct SigningTests {
     func tooLarge() async throws {
         let request = PDFSignatureRequest(signatureCapacity: 256)
         let error = await #expect(throws: PDFError.self) {
-            _ = try await PDFSigner.sign(Fixtures.classicPDF(), request: request, producer: OpenSSLCLIProducer(pki: pki))
+            _ = try await PDFSigner.sign(Fixtures.classicPDF(), request: request, producer: pki.coreProducer())
         }
         #expect(error?.code == .signatureTooLarge)
     }

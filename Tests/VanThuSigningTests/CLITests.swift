@@ -78,7 +78,8 @@ import Testing
             (["verify", "/nonexistent.pdf", "--signature", signature.path, "--trust", pki.trustDirectory], "vanthu: The file /nonexistent.pdf cannot be read.\n"),
             (["verify", file.path, "--signature", "/nonexistent.p7s", "--trust", pki.trustDirectory], "vanthu: The signature file /nonexistent.p7s cannot be opened.\n"),
             (["verify", file.path, "--signature", signature.path, "--trust", "/nonexistent"], "vanthu: The trust path /nonexistent does not exist.\n"),
-            (["verify", file.path, "--trust", pki.trustDirectory], "vanthu: --signature is required: the detached signature file.\n"),
+            // Without --signature the file is taken for a PDF with embedded signatures.
+            (["verify", file.path, "--trust", pki.trustDirectory], "vanthu: The input is not a PDF: it has no '%PDF-' header.\n"),
             (["verify", file.path, "--signature", signature.path, "--trust", pki.trustDirectory, "--at", "yesterday"],
              "vanthu: The time yesterday is not ISO 8601, e.g. 2026-03-01T08:00:00+07:00 or 2026-03-01.\n"),
             (["sign", file.path], "vanthu: Give either --key and --cert, or --p12.\n"),

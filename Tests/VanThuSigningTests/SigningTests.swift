@@ -87,6 +87,27 @@ import Testing
                      "-CAfile", pki.rootCertificate, "-out", "/dev/null"])
     }
 
+    /// PAdES signatures carry no signingTime; OpenSSL adds one on its own, so the signer removes it and
+    /// signs the attributes itself: checked for every key type and padding, by us and by `openssl cms`.
+    @Test(arguments: ["rsa-pkcs1", "rsa-pss", "ec256", "ec384"])
+    func withoutSigningTime(kind: String) async throws {
+        let file = try document()
+        let identity = try kind.hasPrefix("rsa") ? pki.identity("lan.tt") : pki.fixtureIdentity(kind)
+        let digest: DigestAlgorithm = kind == "ec384" ? .sha384 : .sha256
+        let signer = CAdESSigner(identity: identity, digestAlgorithm: digest, rsaPadding: kind == "rsa-pss" ? .pss : .pkcs1v15,
+                                 includeSigningTime: false)
+        let signature = try await signer.sign(fileAt: file.path)
+        let report = try await validate(signature, file)
+        #expect(report.indication == .totalPassed, "\(report.text)")
+        let reported = try #require(report.signatures.first)
+        #expect(reported.claimedSigningTime == nil)
+        #expect(reported.checks.contains { $0.id == "signing-time" && $0.result == .warning })
+        let sigURL = file.appendingPathExtension("p7s")
+        try Data(signature).write(to: sigURL)
+        try openssl(["cms", "-verify", "-binary", "-inform", "DER", "-in", sigURL.path, "-content", file.path,
+                     "-CAfile", pki.rootCertificate, "-out", "/dev/null"])
+    }
+
     @Test(arguments: ["ec256", "ec384", "rsa2048"])
     func otherKeyTypes(fixture: String) async throws {
         let file = try document()

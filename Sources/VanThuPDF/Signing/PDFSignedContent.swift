@@ -109,21 +109,23 @@ public enum PDFIndication: String, Sendable, Codable, Comparable {
     public var exitStatus: Int32 { Int32(severity) }
 }
 
-/// The CMS verifier's verdict on one signature; a minimal stand-in for
-/// VanThuSigning's validation report, with the same field names.
+/// The CMS verifier's verdict on one signature. `report` is the signing core's full report
+/// when VanThuSigning's validator produced the verdict (`PAdESSignatureVerifier`).
 public struct PDFCMSValidation: Sendable, Codable, Equatable {
     public var indication: PDFIndication
     public var subIndication: String?
     public var signer: String?
     public var signingTime: Date?
     public var checks: [String]
+    public var report: SignatureReport?
 
     public init(indication: PDFIndication, subIndication: String? = nil, signer: String? = nil,
-                signingTime: Date? = nil, checks: [String] = []) {
+                signingTime: Date? = nil, checks: [String] = [], report: SignatureReport? = nil) {
         self.indication = indication
         self.subIndication = subIndication
         self.signer = signer
         self.signingTime = signingTime
         self.checks = checks
+        self.report = report
     }
 }

@@ -8,18 +8,22 @@ public enum RSASignaturePadding: String, Sendable, Codable, CaseIterable {
 }
 
 /// Makes detached CMS SignedData at the CAdES-B-B level: signed attributes contentType,
-/// messageDigest, signingTime and ESS signing-certificate-v2; the signer's certificate and
-/// its chain embedded.
+/// messageDigest, signingTime (unless `includeSigningTime` is false, as for PAdES) and ESS
+/// signing-certificate-v2; the signer's certificate and its chain embedded.
 public struct CAdESSigner: Sendable {
     public let identity: SigningIdentity
     public var digestAlgorithm: DigestAlgorithm
     public var rsaPadding: RSASignaturePadding
+    /// False for PAdES baseline signatures, whose claimed signing time is the PDF's /M entry
+    /// (ETSI EN 319 142-1 forbids the CMS signingTime attribute there).
+    public var includeSigningTime: Bool
 
     public init(identity: SigningIdentity, digestAlgorithm: DigestAlgorithm = .sha256,
-                rsaPadding: RSASignaturePadding = .pkcs1v15) {
+                rsaPadding: RSASignaturePadding = .pkcs1v15, includeSigningTime: Bool = true) {
         self.identity = identity
         self.digestAlgorithm = digestAlgorithm
         self.rsaPadding = rsaPadding
+        self.includeSigningTime = includeSigningTime
     }
 
     /// Signs a file, hashing it as a stream on a background thread.
@@ -43,6 +47,12 @@ public struct CAdESSigner: Sendable {
             throw SigningError(.cryptoFailure, "OpenSSL has no \(algorithm.rawValue) implementation.")
         }
         return try await offload { try self.sign(messageDigest: value, digestAlgorithm: algorithm, signingTime: signingTime) }
+    }
+
+    /// `sign(messageDigest:digestAlgorithm:signingTime:)` on a background thread.
+    public func signInBackground(messageDigest: [UInt8], digestAlgorithm: DigestAlgorithm? = nil,
+                                 signingTime: Date = Date()) async throws -> [UInt8] {
+        try await offload { try self.sign(messageDigest: messageDigest, digestAlgorithm: digestAlgorithm, signingTime: signingTime) }
     }
 
     /// Signs a digest the caller computed (PAdES hashes the PDF's /ByteRange itself).
@@ -97,6 +107,59 @@ public struct CAdESSigner: Sendable {
         guard added == 1 else {
             throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the messageDigest attribute.")
         }
+        if includeSigningTime { try Self.addSigningTime(signingTime, to: signer) }
+        guard CMS_SignerInfo_sign(signer) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
+        }
+        if !includeSigningTime { try resignWithoutSigningTime(signer, algorithm: algorithm, pss: pss) }
+    }
+
+    /// CMS_SignerInfo_sign always adds a signingTime attribute when there is none, and no flag
+    /// stops it; PAdES forbids one. So it is removed and the signed attributes are signed again
+    /// here: their DER SET OF (elements sorted, as DER and OpenSSL's encoder order them), with
+    /// the same key, digest and padding.
+    private func resignWithoutSigningTime(_ signer: OpaquePointer, algorithm: DigestAlgorithm, pss: Bool) throws {
+        let location = CMS_signed_get_attr_by_NID(signer, NID_pkcs9_signingTime, -1)
+        if location >= 0 { X509_ATTRIBUTE_free(CMS_signed_delete_attr(signer, location)) }
+        var encodings: [[UInt8]] = []
+        for index in 0..<CMS_signed_get_attr_count(signer) {
+            guard let attribute = CMS_signed_get_attr(signer, index),
+                  let der = encodeDER({ i2d_X509_ATTRIBUTE(attribute, $0) }) else {
+                throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not encode the signed attributes.")
+            }
+            encodings.append(der)
+        }
+        let signedAttributes = DER.tlv(0x31, encodings.sorted { $0.lexicographicallyPrecedes($1) }.flatMap { $0 })
+        guard let context = EVP_MD_CTX_new() else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a signing context.")
+        }
+        defer { EVP_MD_CTX_free(context) }
+        var keyContext: OpaquePointer?
+        guard EVP_DigestSignInit(context, &keyContext, algorithm.evpMD, nil, identity.privateKey.backing.pointer) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not start the signature.")
+        }
+        if pss {
+            guard let keyContext, EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
+                  EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) > 0,
+                  EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, algorithm.evpMD) > 0 else {
+                throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not switch the key to RSA-PSS.")
+            }
+        }
+        var length = 0
+        guard EVP_DigestSign(context, nil, &length, signedAttributes, signedAttributes.count) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
+        }
+        var value = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSign(context, &value, &length, signedAttributes, signedAttributes.count) == 1,
+              let signature = CMS_SignerInfo_get0_signature(signer),
+              ASN1_STRING_set(signature, value, Int32(length)) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
+        }
+    }
+}
+
+extension CAdESSigner {
+    fileprivate static func addSigningTime(_ signingTime: Date, to signer: OpaquePointer) throws {
         // UTCTime up to 2049 and GeneralizedTime after, as RFC 5652 requires.
         guard let time = ASN1_TIME_set(nil, signingTime.unixTime) else {
             throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not encode the signing time.")
@@ -105,13 +168,8 @@ public struct CAdESSigner: Sendable {
         guard CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_signingTime, ASN1_STRING_type(time), time, -1) == 1 else {
             throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the signingTime attribute.")
         }
-        guard CMS_SignerInfo_sign(signer) == 1 else {
-            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
-        }
     }
-}
 
-extension CAdESSigner {
     /// With CMS_KEY_PARAM, OpenSSL 3.0 fills in the signatureAlgorithm only when it hashes the
     /// content itself (CMS_final), which a precomputed digest skips: so the RSASSA-PSS identifier
     /// (RFC 4055: hash and MGF1 with the message digest, salt of the digest's length) is set here.

@@ -35,11 +35,23 @@ extension ValidationReport {
                     lines.append("    - \(who): \(status.status.rawValue): \(status.reason)")
                 }
             }
+            if let coverage = signature.coverage { lines += Self.coverageLines(coverage) }
             lines.append("  Checks:")
             for check in signature.checks {
                 lines.append("    [\(check.result.rawValue)] \(check.id): \(check.reason)")
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func coverageLines(_ coverage: DocumentCoverage) -> [String] {
+        if coverage.coversWholeDocument { return ["  Covers: the whole file"] }
+        let signedEnd = coverage.byteRange.count == 4 ? coverage.byteRange[2] + coverage.byteRange[3] : 0
+        var lines = ["  Covers: the file up to byte \(signedEnd); changed later:"]
+        for revision in coverage.laterRevisions {
+            let what = revision.changes.isEmpty ? "" : ": " + revision.changes.joined(separator: "; ")
+            lines.append("    - revision ending at byte \(revision.endOffset) (\(revision.kind))\(what)")
+        }
+        return lines
     }
 }

@@ -122,6 +122,8 @@ public struct SignatureReport: Sendable, Hashable, Codable {
     public let chain: [CertificateSummary]
     public let revocation: [RevocationStatus]
     public let checks: [ValidationCheck]
+    /// For a signature inside a document (PDF): what it covers and what was appended after it.
+    public internal(set) var coverage: DocumentCoverage? = nil
 }
 
 /// Policy as the report names it.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VanThuPDF
 import VanThuSigning
 
 /// Prints one sentence on stderr and ends with exit status 3: the input or the command could not be used.
@@ -16,6 +17,9 @@ func runReportingUnusableInput(_ body: () async throws -> Void) async throws {
         printError(error.message)
         throw ExitCode(3)
     } catch let error as UnusableInput {
+        printError(error.message)
+        throw ExitCode(3)
+    } catch let error as PDFError {
         printError(error.message)
         throw ExitCode(3)
     }

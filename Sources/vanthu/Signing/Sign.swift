@@ -1,14 +1,19 @@
 import ArgumentParser
 import Foundation
+import VanThuPDF
 import VanThuSigning
 
 struct Sign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sign a file with a detached CAdES-B-B signature (CMS, DER).",
+        abstract: "Sign a file with a detached CAdES-B-B signature (CMS, DER), or a PDF with PAdES (--pades).",
         discussion: """
         Give either --key and --cert (PEM or DER; the certificate file may hold the chain) or --p12.
         Passphrases are never taken from the command line: --passphrase takes a source,
         env:VAR, file:PATH, fd:N or stdin; without it you are asked on the terminal.
+        With --pades the signature goes into the PDF by incremental update (default output
+        FILE-signed.pdf). Appearance per Decree 30: --rect with --title/--name/--signature-image
+        for the approver; add --seal-image for the organisation's seal over that signature;
+        --stamp for the attachment stamp at the top right of page 1. Without these it is invisible.
         """)
 
     @Argument(help: "The file to sign.") var file: String
@@ -19,7 +24,8 @@ struct Sign: AsyncParsableCommand {
     @Option(help: "Passphrase source: env:VAR, file:PATH, fd:N or stdin.") var passphrase: String?
     @Option(help: "Digest: sha256, sha384 or sha512.") var digest: String = "sha256"
     @Flag(help: "Use RSA-PSS instead of PKCS#1 v1.5 for RSA keys.") var pss = false
-    @Option(help: "Where to write the signature (default: FILE.p7s).") var out: String?
+    @Option(help: "Where to write the signature (default: FILE.p7s; with --pades FILE-signed.pdf).") var out: String?
+    @OptionGroup var pdf: PAdESOptions
 
     func run() async throws {
         try await runReportingUnusableInput {
@@ -30,6 +36,11 @@ struct Sign: AsyncParsableCommand {
             guard FileManager.default.isReadableFile(atPath: file) else {
                 throw UnusableInput("The file \(file) cannot be read.")
             }
+            if pdf.pades {
+                try await signPDF(identity: identity, algorithm: algorithm)
+                return
+            }
+            try pdf.requireNoPDFOptions()
             let signer = CAdESSigner(identity: identity, digestAlgorithm: algorithm, rsaPadding: pss ? .pss : .pkcs1v15)
             let signature = try await signer.sign(fileAt: file)
             let destination = out ?? file + ".p7s"
@@ -40,6 +51,15 @@ struct Sign: AsyncParsableCommand {
             }
             print("Signed \(file) as \(identity.certificate.subject.commonName ?? "\(identity.certificate.subject)"): \(destination)")
         }
+    }
+
+    private func signPDF(identity: SigningIdentity, algorithm: DigestAlgorithm) async throws {
+        let destination = out ?? PAdESOptions.defaultOutput(for: file)
+        let request = try pdf.request(signerName: identity.certificate.subject.commonName, digest: algorithm)
+        let producer = CAdESPDFSignatureProducer(identity: identity, rsaPadding: pss ? .pss : .pkcs1v15)
+        try await PDFSigner.sign(fileAt: URL(fileURLWithPath: file), to: URL(fileURLWithPath: destination),
+                                 request: request, producer: producer)
+        print("Signed \(file) (PAdES) as \(identity.certificate.subject.commonName ?? "\(identity.certificate.subject)"): \(destination)")
     }
 
     private func loadIdentity() throws -> SigningIdentity {

@@ -1,18 +1,21 @@
 import ArgumentParser
 import Foundation
+import VanThuPDF
 import VanThuSigning
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify a detached CMS/CAdES signature and report as ETSI EN 319 102-1 does.",
+        abstract: "Verify a detached CMS/CAdES signature, or a PDF's embedded signatures, as ETSI EN 319 102-1 does.",
         discussion: """
-        Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 unusable input.
+        Without --signature, FILE is a PDF and every signature embedded in it is verified.
+        Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE (the worst signature),
+        3 unusable input (also a PDF with no signature).
         --trust takes a directory of anchors and CRLs (PEM or DER) or one PEM bundle.
         --at takes an ISO 8601 time (2026-03-01T08:00:00+07:00) or a date (2026-03-01, Vietnam time).
         """)
 
     @Argument(help: "The signed file.") var file: String
-    @Option(help: "The detached signature (required).") var signature: String?
+    @Option(help: "The detached signature; without it FILE is a PDF with embedded signatures.") var signature: String?
     @Option(help: "Trust anchors: a directory or a PEM bundle (required).") var trust: String?
     @Option(help: "A CRL file (PEM or DER); repeatable.") var crl: [String] = []
     @Option(help: "Intermediate certificates not embedded in the signature; repeatable.") var untrusted: [String] = []
@@ -23,7 +26,6 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         var indication = Indication.totalFailed
         try await runReportingUnusableInput {
-            guard let signature else { throw UnusableInput("--signature is required: the detached signature file.") }
             guard let trust else { throw UnusableInput("--trust is required: a directory or PEM bundle of trust anchors.") }
             let chosenPolicy: ValidationPolicy = switch policy {
             case "default": .default
@@ -32,10 +34,18 @@ struct Verify: AsyncParsableCommand {
             }
             let time = try at.map(Self.parseTime) ?? Date()
             guard FileManager.default.isReadableFile(atPath: file) else { throw UnusableInput("The file \(file) cannot be read.") }
-            let signatureBytes = try readSignature(signature)
+            let signatureBytes = try signature.map(readSignature)
             let store = try TrustStore.load(trustPath: trust, untrustedFiles: untrusted, crlFiles: crl)
-            let report = try await SignatureValidator(trustStore: store, policy: chosenPolicy)
-                .validate(signature: signatureBytes, contentAt: file, at: time)
+            let validator = SignatureValidator(trustStore: store, policy: chosenPolicy)
+            let report: ValidationReport
+            if let signatureBytes {
+                report = try await validator.validate(signature: signatureBytes, contentAt: file, at: time)
+            } else {
+                // --untrusted certificates are already the trust store's intermediates.
+                report = try await PAdESSignatureVerifier(validator: validator, at: time)
+                    .documentReport(fileAt: URL(fileURLWithPath: file))
+                guard !report.signatures.isEmpty else { throw UnusableInput("The PDF \(file) has no signature to verify.") }
+            }
             if json {
                 print(String(decoding: try report.json(), as: UTF8.self))
             } else {

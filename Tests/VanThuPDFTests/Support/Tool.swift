@@ -11,6 +11,7 @@ struct Tool {
 
     /// The program's path when it is installed.
     static func path(_ name: String) -> String? {
+        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         for directory in paths + ["/usr/bin", "/usr/local/bin"] {
             let candidate = "\(directory)/\(name)"
