@@ -4,6 +4,7 @@ import HummingbirdBcrypt
 import NIOPosix
 import VanThuCore
 import VanThuServer
+import VanThuSigning
 import VanThuStore
 
 struct User: AsyncParsableCommand {
@@ -47,36 +48,21 @@ struct User: AsyncParsableCommand {
     }
 }
 
-/// Reads a password without ever taking it from argv: a no-echo prompt on a terminal, else one
-/// line of standard input.
+/// Reads a password without ever taking it from argv: a no-echo prompt on a terminal (twice),
+/// else the first line of standard input.
 enum PasswordInput {
     static func read(confirm: Bool) throws -> String {
-        if isatty(STDIN_FILENO) == 1 {
-            let first = try prompt("Password: ")
-            if confirm {
-                let second = try prompt("Repeat password: ")
-                guard first == second else { throw Failure("the two passwords differ", status: 3) }
+        do {
+            guard isatty(STDIN_FILENO) == 1 else { return try PassphraseSource.standardInput.read() }
+            let first = try PassphraseSource.terminalPrompt("Password: ").read()
+            if confirm, try PassphraseSource.terminalPrompt("Repeat password: ").read() != first {
+                throw Failure("the two passwords differ", status: 3)
             }
             return first
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("\(error)", status: 3)
         }
-        guard let line = Swift.readLine(strippingNewline: true) else {
-            throw Failure("no password on standard input", status: 3)
-        }
-        return line
-    }
-
-    private static func prompt(_ text: String) throws -> String {
-        FileHandle.standardError.write(Data(text.utf8))
-        var old = termios()
-        tcgetattr(STDIN_FILENO, &old)
-        var quiet = old
-        quiet.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
-        defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &old)
-            FileHandle.standardError.write(Data("\n".utf8))
-        }
-        guard let line = Swift.readLine(strippingNewline: true) else { throw Failure("no password given", status: 3) }
-        return line
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VanThuAPI
+import VanThuSigning
 
 struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,25 +34,14 @@ struct Login: AsyncParsableCommand {
         }
     }
 
+    /// Standard input when asked for (or when it is not a terminal), else a no-echo prompt.
     private func readPassword() throws -> String {
-        if passwordStdin || isatty(STDIN_FILENO) != 1 {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw ClientFailure("no password on standard input", .unusable)
-            }
-            return line
-        }
-        FileHandle.standardError.write(Data("Password for \(username): ".utf8))
-        var old = termios()
-        tcgetattr(STDIN_FILENO, &old)
-        var quiet = old
-        quiet.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
-        defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &old)
-            FileHandle.standardError.write(Data("\n".utf8))
-        }
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ClientFailure("no password given", .unusable) }
-        return line
+        let source: PassphraseSource = passwordStdin || isatty(STDIN_FILENO) != 1
+            ? .standardInput : .terminalPrompt("Password for \(username): ")
+        let password: String
+        do { password = try source.read() } catch { throw ClientFailure("\(error)", .unusable) }
+        guard !password.isEmpty else { throw ClientFailure("no password given", .unusable) }
+        return password
     }
 }
 
