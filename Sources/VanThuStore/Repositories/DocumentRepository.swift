@@ -73,12 +73,21 @@ public struct DocumentRepository: Sendable {
     public func create(actor: Principal, draft: DocumentDraft, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> DocumentResponse {
         let id = UUID()
         return try await client.transaction(logger: logger) { tx in
+            // All recipients in one query; every code must name an organisation other than the sender.
+            var byCode: [String: UUID] = [:]
+            if !draft.recipients.isEmpty {
+                let codes = draft.recipients.map(\.description)
+                for try await (orgID, code) in try await tx.query(
+                    "SELECT id, code FROM organisations WHERE code = ANY(\(codes))", logger: self.logger
+                ).decode((UUID, String).self) {
+                    byCode[code] = orgID
+                }
+            }
             var recipientIDs: [UUID] = []
             for code in draft.recipients {
-                let rows = try await tx.query("SELECT id FROM organisations WHERE code = \(code.description)", logger: self.logger)
-                var found: UUID?
-                for try await r in rows.decode(UUID.self) { found = r }
-                guard let found else { throw StoreError(.invalid, "no organisation has the agency code \(code) given as a recipient") }
+                guard let found = byCode[code.description] else {
+                    throw StoreError(.invalid, "no organisation has the agency code \(code) given as a recipient")
+                }
                 guard found != actor.organisationID else { throw StoreError(.invalid, "a document cannot be addressed to its own organisation") }
                 if !recipientIDs.contains(found) { recipientIDs.append(found) }
             }
