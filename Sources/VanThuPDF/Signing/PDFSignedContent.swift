@@ -95,18 +95,27 @@ public enum PDFIndication: String, Sendable, Codable, Comparable {
     case indeterminate = "INDETERMINATE"
     case totalFailed = "TOTAL_FAILED"
 
+    /// How bad it is, as the signing core orders a document's signatures: a changed document is
+    /// failed whatever else is uncertain, so TOTAL_FAILED is the worst.
     private var severity: Int {
+        switch self {
+        case .totalPassed: 0
+        case .indeterminate: 1
+        case .totalFailed: 2
+        }
+    }
+
+    /// Ordered by severity: passed < indeterminate < failed; `max()` is the document's verdict.
+    public static func < (lhs: PDFIndication, rhs: PDFIndication) -> Bool { lhs.severity < rhs.severity }
+
+    /// `vanthu verify`'s exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE.
+    public var exitStatus: Int32 {
         switch self {
         case .totalPassed: 0
         case .totalFailed: 1
         case .indeterminate: 2
         }
     }
-
-    /// Ordered by exit status: passed < failed < indeterminate, as `vanthu verify` exits 0, 1, 2.
-    public static func < (lhs: PDFIndication, rhs: PDFIndication) -> Bool { lhs.severity < rhs.severity }
-
-    public var exitStatus: Int32 { Int32(severity) }
 }
 
 /// The CMS verifier's verdict on one signature. `report` is the signing core's full report
