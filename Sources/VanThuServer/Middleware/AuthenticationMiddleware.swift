@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import VanThuSigning
 import VanThuStore
@@ -41,5 +42,3 @@ enum Base64URL {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }
-
-import Foundation

@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import VanThuAPI
 import VanThuStore
 
 /// The per-request context: Hummingbird's core storage plus the authenticated person, if any.
@@ -24,8 +26,6 @@ public struct VanThuRequestContext: RequestContext {
     }
 }
 
-import Foundation
-import VanThuAPI
 
 enum APIJSON {
     static let decoder = APICoding.makeDecoder()

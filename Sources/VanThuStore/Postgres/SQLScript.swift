@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a migration file into statements, since the extended query protocol runs one at a time.
 /// Knows enough SQL lexing for migrations: quotes, quoted identifiers, dollar quoting, comments.
 enum SQLScript {
@@ -65,5 +67,3 @@ enum SQLScript {
         s.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") || $0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 }
-
-import Foundation

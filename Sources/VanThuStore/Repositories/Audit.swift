@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import VanThuCore
 
 /// The audit trail. Every state change calls `record` inside its own transaction, so the event
 /// exists exactly when the change does.
@@ -31,5 +32,3 @@ public struct Principal: Sendable, Equatable {
         self.role = role
     }
 }
-
-import VanThuCore

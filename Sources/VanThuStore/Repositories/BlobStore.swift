@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import VanThuCore
 import VanThuSigning
 
 /// A file as it arrives: its header, then its bytes in pieces, pulled one file at a time.
@@ -116,5 +117,3 @@ public struct BlobChunks: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: self) }
 }
-
-import VanThuCore
