@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct VanThu: AsyncParsableCommand {
@@ -20,4 +23,26 @@ struct VanThu: AsyncParsableCommand {
             Sign.self, Verify.self, Cert.self,
         ]
     )
+
+    /// ArgumentParser exits 64 (EX_USAGE) on a usage error; VanThu's documented status for
+    /// "the command could not be used" is 3, the same as for unusable input, so that a script
+    /// calling `vanthu verify` never mistakes a typo for a verification result.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let message = Array((fullMessage(for: error) + "\n").utf8)
+                _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                Glibc.exit(3)
+            }
+            exit(withError: error)
+        }
+    }
 }
+

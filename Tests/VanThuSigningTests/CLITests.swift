@@ -98,6 +98,16 @@ import Testing
         }
     }
 
+    /// ArgumentParser's own status for usage errors is 64; the documented one is 3.
+    @Test func usageErrorsExitThree() throws {
+        for arguments in [["verify"], ["sign", "--no-such-option"], ["verify", "a.txt", "--at"], ["frobnicate"]] {
+            let result = try runVanThu(arguments)
+            #expect(result.status == 3, "\(arguments)")
+            #expect(result.stderr.contains("Usage: vanthu") || result.stderr.contains("Error:"), "\(result.stderr)")
+        }
+        #expect(try runVanThu(["verify", "--help"]).status == 0)
+    }
+
     @Test func passphraseFromFileAndStdin() throws {
         let file = try document()
         let secret = file.deletingLastPathComponent().appendingPathComponent("secret")
