@@ -84,6 +84,22 @@ struct SigningCoreTests {
         #expect(report.signatures.last?.coverage?.coversWholeDocument == true)
     }
 
+    @Test("/M before the signer's certificate became valid: TOTAL_FAILED / NOT_YET_VALID, as for a CMS signingTime",
+          .timeLimit(.minutes(2)))
+    func signingTimeBeforeNotBefore() async throws {
+        let notBefore = try dev.identity("hung.nv").certificate.notBefore
+        let signed = try await sign(Fixtures.classicPDF(), as: "hung.nv", at: notBefore - 86_400)
+        let failed = try await report(signed)
+        #expect(failed.indication == .totalFailed)
+        #expect(failed.subIndication == .notYetValid, "\(failed.text)")
+        let check = try #require(failed.signatures.first?.checks.first { $0.id == "signing-time" })
+        #expect(check.result == .failed)
+        #expect(check.reason.contains("/M"))
+        // The same signature a day later than notBefore passes: the rule is the time, not the signature.
+        let later = try await report(sign(Fixtures.classicPDF(), as: "hung.nv", at: notBefore + 60))
+        #expect(later.indication == .totalPassed, "\(later.text)")
+    }
+
     @Test("a revoked signer (Đặng Văn Tùng) gives INDETERMINATE / REVOKED_NO_POE", .timeLimit(.minutes(2)))
     func revokedSigner() async throws {
         let signed = try await sign(Fixtures.classicPDF(), as: "tung.dv", at: Date())

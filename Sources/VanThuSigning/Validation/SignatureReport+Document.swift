@@ -37,15 +37,27 @@ extension SignatureReport {
     public func inDocument(id: String, format: SignatureFormat, claimedSigningTime: Date?,
                            coverage: DocumentCoverage?, containerChecks: [ValidationCheck]) -> SignatureReport {
         var checks = self.checks
-        if format == .pades, let time = claimedSigningTime,
-           let index = checks.firstIndex(where: { $0.id == "signing-time" && $0.result == .warning }) {
-            checks[index] = ValidationCheck(
-                id: "signing-time", result: .passed,
-                reason: "The claimed signing time is the signature dictionary's /M (\(ReportDate.text(time))), as PAdES requires.")
-        }
-        checks += containerChecks
         var indication = self.indication
         var subIndication = self.subIndication
+        if format == .pades, let time = claimedSigningTime,
+           let index = checks.firstIndex(where: { $0.id == "signing-time" && $0.result == .warning }) {
+            if let notBefore = signer?.notBefore, time < notBefore {
+                // The same rule as for a CMS signingTime (EN 319 102-1, 5.2.7): TOTAL_FAILED / NOT_YET_VALID.
+                checks[index] = ValidationCheck(
+                    id: "signing-time", result: .failed,
+                    reason: "The claimed signing time, the signature dictionary's /M (\(ReportDate.text(time))), is before the certificate became valid on \(ReportDate.text(notBefore)).",
+                    subIndication: .notYetValid)
+                if indication != .totalFailed {
+                    indication = .totalFailed
+                    subIndication = .notYetValid
+                }
+            } else {
+                checks[index] = ValidationCheck(
+                    id: "signing-time", result: .passed,
+                    reason: "The claimed signing time is the signature dictionary's /M (\(ReportDate.text(time))), as PAdES requires.")
+            }
+        }
+        checks += containerChecks
         if indication != .totalFailed, let failure = containerChecks.first(where: { $0.result == .failed }) {
             indication = .totalFailed
             subIndication = failure.subIndication ?? .formatFailure
