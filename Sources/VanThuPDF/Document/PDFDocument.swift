@@ -116,7 +116,7 @@ public struct PDFDocument: Sendable {
     func entry(_ number: Int) -> CrossReferenceEntry? { crossReference.entries[number] }
 
     /// Calls `body` with consecutive chunks of the given file ranges, without copying the file.
-    func forEachChunk(of ranges: [Range<Int>], chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    func forEachChunk(of ranges: [Range<Int>], chunkSize: Int = 256 << 10, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         for range in ranges { try storage.bytes.forEachChunk(of: range, chunkSize: chunkSize, body) }
     }
 

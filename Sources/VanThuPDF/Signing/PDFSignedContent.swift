@@ -27,7 +27,7 @@ public struct PDFSignedContent: Sendable {
     }
 
     /// Calls `body` with consecutive chunks of at most `chunkSize` bytes, in order.
-    public func forEachChunk(chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    public func forEachChunk(chunkSize: Int = 256 << 10, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         for segment in segments {
             switch segment {
             case .file(let bytes, let range):

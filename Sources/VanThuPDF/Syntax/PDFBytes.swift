@@ -89,7 +89,7 @@ final class PDFBytes: @unchecked Sendable {
     }
 
     /// Streams `range` to `body` in chunks of at most `chunkSize` bytes.
-    func forEachChunk(of range: Range<Int>, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    func forEachChunk(of range: Range<Int>, chunkSize: Int = 256 << 10, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         var start = range.lowerBound
         while start < range.upperBound {
             let end = min(range.upperBound, start + chunkSize)
@@ -99,7 +99,7 @@ final class PDFBytes: @unchecked Sendable {
     }
 
     /// Every start offset of `needle`, scanning in chunks.
-    func offsets(of needle: [UInt8], chunkSize: Int = 1 << 20) -> [Int] {
+    func offsets(of needle: [UInt8], chunkSize: Int = 256 << 10) -> [Int] {
         guard let first = needle.first, count >= needle.count else { return [] }
         var found: [Int] = []
         var start = 0
@@ -122,8 +122,16 @@ final class PDFBytes: @unchecked Sendable {
         return found
     }
 
+    /// The bytes of `range` (clamped) as an array; a file is read straight into it, with no
+    /// intermediate buffer.
     func copy(_ range: Range<Int>) -> [UInt8] {
-        withBytes(range) { Array($0) }
+        guard case .file(let source) = storage else { return withBytes(range) { Array($0) } }
+        let lower = max(0, min(range.lowerBound, count))
+        let upper = max(lower, min(range.upperBound, count))
+        return [UInt8](unsafeUninitializedCapacity: upper - lower) { buffer, initialized in
+            source.read(into: UnsafeMutableRawBufferPointer(buffer), at: lower)
+            initialized = upper - lower
+        }
     }
 
     /// Last index of `needle` that starts at or after `lowerBound` and ends before `upperBound`.
@@ -170,7 +178,7 @@ final class PDFBytes: @unchecked Sendable {
     }
 }
 
-/// An open file read with pread through a small cache of 64 KiB blocks, so
+/// An open file read with pread through a small cache of eight 64 KiB blocks, so
 /// byte-at-a-time parsing costs a lock and an array index, not a system call.
 final class FileSource: @unchecked Sendable {
     let size: Int
@@ -178,7 +186,7 @@ final class FileSource: @unchecked Sendable {
     private let path: String
     private let lock = Lock()
     private static let blockSize = 1 << 16
-    private static let maxBlocks = 16
+    private static let maxBlocks = 8
     private var blocks: [Int: [UInt8]] = [:]
     private var order: [Int] = []
 

@@ -80,11 +80,13 @@ public struct PAdESSignatureVerifier: PDFSignatureVerifier {
     }
 }
 
-/// The signed bytes as an async sequence of chunks, read from the file one at a time.
+/// The signed bytes as an async sequence of chunks, read from the file one at a time. 256 KiB
+/// chunks hash as fast as 1 MiB ones and keep what a verification holds small (the validator
+/// may hash one chunk while the next is read).
 struct SignedContentChunks: AsyncSequence, Sendable {
     typealias Element = [UInt8]
     let content: PDFSignedContent
-    var chunkSize = 1 << 20
+    var chunkSize = 256 << 10
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var pieces: [PDFSignedContent.Segment]
