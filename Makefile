@@ -20,7 +20,7 @@ PIP_TEST_PACKAGES := pyhanko==0.38.0 pyhanko-certvalidator==0.33.0
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test-deps build run test clean-data
+.PHONY: help deps test-deps build run test cli clean-data
 
 help:
 	@echo "make run    start VanThu on http://$(HOST):$(PORT) with the demo province"
@@ -73,6 +73,13 @@ run: build
 test: test-deps
 	$(SWIFT) build $(SWIFTFLAGS) --build-tests
 	$(SWIFT) test $(SWIFTFLAGS) --skip-build
+
+# The client as it is handed to officials' machines: one release binary with the Swift runtime
+# linked in (it needs only OpenSSL, zlib and glibc from the system), which also keeps its memory
+# floor low (BENCHMARKS.md, PDF signatures).
+cli: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product vanthu --scratch-path .build-static
+	@echo "built: $(CURDIR)/.build-static/release/vanthu"
 
 clean-data:
 	rm -rf .vanthu

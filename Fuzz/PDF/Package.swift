@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
-// libFuzzer harness over VanThuPDF's parser (./run.sh) and the signing and
-// verification benchmark against pyHanko (./bench.sh). A separate package, so the
-// main build never needs the fuzzer runtime or the benchmark's in-process signer.
+// libFuzzer harness over VanThuPDF's parser (./run.sh), and the program that
+// bench/pdf-bench.sh times against pyHanko. A separate package, so the main build
+// never needs the fuzzer runtime.
 import PackageDescription
 
 let package = Package(
@@ -13,11 +13,9 @@ let package = Package(
             dependencies: [.product(name: "VanThuPDF", package: "VanThu")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
-        .target(name: "CBenchCMS", linkerSettings: [.linkedLibrary("crypto")]),
         .executableTarget(
             name: "PDFBenchmark",
             dependencies: [
-                "CBenchCMS",
                 .product(name: "VanThuPDF", package: "VanThu"),
                 .product(name: "VanThuSigning", package: "VanThu"),
             ]

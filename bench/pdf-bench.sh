@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Signs and verifies a 100-page, ~20 MB PDF with VanThuPDF and with pyHanko, on
-# the same file in the same run, and prints wall time and peak RSS of each.
-# Needs: openssl, python3 with pyhanko + pyhanko-certvalidator, GNU time (/usr/bin/time).
+# Signs and verifies a 100-page, ~20 MB PDF with VanThu and with pyHanko, on the same file in
+# the same run, and prints wall time and peak RSS of each (median of BENCH_RUNS runs, default 3).
+#
+# Usage: bench/pdf-bench.sh
+#   - PDFBenchmark (Fuzz/PDF): a minimal program around the library the workflows call
+#     (VanThuPDF with VanThuSigning's CAdES producer and validator), the counterpart of the
+#     two pyHanko scripts below, which are minimal programs around pyHanko's library;
+#   - the `vanthu` client itself (`vanthu sign --pades`, `vanthu verify`), which also carries
+#     the HTTP client, TLS and the command-line parser.
+#   Both are release builds with the Swift runtime linked in (--static-swift-stdlib), as the
+#   client is shipped (`make cli`).
+# Needs: openssl, python3 with pyhanko + pyhanko-certvalidator (make test-deps), GNU time.
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
+root_dir="$PWD"
 work="$(mktemp -d /tmp/vanthu-pdf-bench.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+# BENCH_KEEP=1 keeps the files (input, keys, signed outputs) for profiling by hand.
+if [ -z "${BENCH_KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT; else echo "files kept in $work"; fi
 runs="${BENCH_RUNS:-3}"
 
 # Development PKI: RSA-3072 root -> issuing CA -> signer with a Vietnamese subject.
@@ -90,8 +101,10 @@ with open(path, 'rb') as f:
         if not st.bottom_line: sys.exit(1)
 PY
 
-swift build -c release --product PDFBenchmark >/dev/null
-bench="$(swift build -c release --show-bin-path)/PDFBenchmark"
+swift build -c release --static-swift-stdlib --product vanthu --scratch-path .build-static >/dev/null
+swift build -c release --static-swift-stdlib --package-path Fuzz/PDF --product PDFBenchmark >/dev/null
+cli="$root_dir/.build-static/release/vanthu"
+lib="$(swift build -c release --static-swift-stdlib --package-path Fuzz/PDF --show-bin-path)/PDFBenchmark"
 
 # Median of $runs runs: "seconds peak_kB".
 measure() {
@@ -103,18 +116,25 @@ measure() {
   done
   printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p" | {
     read -r seconds kb
-    printf '| %-28s | %8.2f s | %8.1f MiB |\n' "$label" "$seconds" "$(echo "$kb / 1024" | bc -l)"
+    printf '| %-38s | %8.2f s | %8.1f MiB |\n' "$label" "$seconds" "$(echo "$kb / 1024" | bc -l)"
   }
 }
+
+# GNU time runs programs, not shell functions: the arguments are spelled out.
+sign=(sign "$work/input.pdf" --pades --key "$work/signer.key" --cert "$work/signer.pem" --chain "$work/ca.pem")
+trust=(--trust "$work/root.pem" --untrusted "$work/ca.pem")
 
 size_mb=$(du -m "$work/input.pdf" | cut -f1)
 echo "Input: 100 pages, ${size_mb} MB; median of $runs runs on $(nproc) cores"
 echo
-echo "| step                         | time       | peak RSS     |"
-echo "| ---------------------------- | ---------- | ------------ |"
-measure "VanThuPDF sign" "$bench" sign "$work/input.pdf" "$work/ours.pdf" "$work/signer.pem" "$work/signer.key" "$work/ca.pem"
+echo "| step                                   | time       | peak RSS     |"
+echo "| -------------------------------------- | ---------- | ------------ |"
+measure "VanThuPDF sign (library)" "$lib" sign "$work/input.pdf" "$work/ours.pdf" "$work/signer.key" "$work/signer.pem" "$work/ca.pem"
+measure "vanthu sign --pades (client)" "$cli" "${sign[@]}" --out "$work/ours-cli.pdf"
 measure "pyHanko sign" python3 "$work/pyhanko_sign.py" "$work/signer.key" "$work/signer.pem" "$work/ca.pem" "$work/input.pdf" "$work/theirs.pdf"
-measure "VanThuPDF verify (ours)" "$bench" verify "$work/ours.pdf" "$work/root.pem" "$work/ca.pem"
+measure "VanThuPDF verify (ours, library)" "$lib" verify "$work/ours.pdf" "$work/root.pem" "$work/ca.pem"
+measure "vanthu verify (ours, client)" "$cli" verify "$work/ours-cli.pdf" "${trust[@]}"
 measure "pyHanko validate (ours)" python3 "$work/pyhanko_validate.py" "$work/root.pem" "$work/ca.pem" "$work/ours.pdf"
-measure "VanThuPDF verify (pyHanko's)" "$bench" verify "$work/theirs.pdf" "$work/root.pem" "$work/ca.pem"
+measure "VanThuPDF verify (pyHanko's, library)" "$lib" verify "$work/theirs.pdf" "$work/root.pem" "$work/ca.pem"
+measure "vanthu verify (pyHanko's, client)" "$cli" verify "$work/theirs.pdf" "${trust[@]}"
 measure "pyHanko validate (pyHanko's)" python3 "$work/pyhanko_validate.py" "$work/root.pem" "$work/ca.pem" "$work/theirs.pdf"
