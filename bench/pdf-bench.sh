@@ -19,29 +19,12 @@ work="$(mktemp -d /tmp/vanthu-pdf-bench.XXXXXX)"
 if [ -z "${BENCH_KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT; else echo "files kept in $work"; fi
 runs="${BENCH_RUNS:-3}"
 
-# Development PKI: RSA-3072 root -> issuing CA -> signer with a Vietnamese subject.
-cat > "$work/ext.cnf" <<'CNF'
-[ca]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[leaf]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-CNF
-for n in root ca signer; do openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$work/$n.key"; done
-openssl req -x509 -new -utf8 -key "$work/root.key" -sha256 -days 30 -subj "/C=VN/CN=VanThu Bench Root" \
-  -extensions ca -config "$work/ext.cnf" -out "$work/root.pem"
-issue() {
-  openssl req -new -utf8 -key "$work/$1.key" -subj "$2" -config "$work/ext.cnf" -out "$work/$1.csr"
-  openssl x509 -req -in "$work/$1.csr" -CA "$work/$3.pem" -CAkey "$work/$3.key" -CAcreateserial -sha256 -days 30 \
-    -extfile "$work/ext.cnf" -extensions "$4" -out "$work/$1.pem" 2>/dev/null
-}
-issue ca "/C=VN/CN=VanThu Bench CA" root ca
-issue signer "/C=VN/O=Sở Giáo dục và Đào tạo/CN=Nguyễn Văn Ân" ca leaf
+# The development PKI (Keys/dev-pki.sh): RSA-3072 root -> issuing CA -> Nguyễn Văn Hùng.
+Keys/dev-pki.sh --out "$work/pki" >/dev/null
+cp "$work/pki/root/root.pem" "$work/root.pem"
+cp "$work/pki/ca/ca.pem" "$work/ca.pem"
+cp "$work/pki/people/hung.nv.key" "$work/signer.key"
+cp "$work/pki/people/hung.nv.pem" "$work/signer.pem"
 
 # 100 pages, each with a 200 kB uncompressed grey image of noise (like a scan).
 python3 - "$work/input.pdf" <<'PY'
