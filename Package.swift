@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "VanThuPDF",
-            dependencies: ["VanThuSigning", "CZlib"],
+            dependencies: ["VanThuSigning", "CZlib", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(

@@ -11,7 +11,7 @@ public enum PDFSigner {
     public static func sign(
         _ pdf: [UInt8], request: PDFSignatureRequest, producer: some PDFSignatureProducer, limits: PDFLimits = PDFLimits()
     ) async throws -> [UInt8] {
-        let document = try PDFDocument(bytes: pdf, limits: limits)
+        let document = try await BlockingWork.run { try PDFDocument(bytes: pdf, limits: limits) }
         let appended = try await signedUpdate(of: document, request: request, producer: producer)
         return pdf + appended
     }
@@ -25,21 +25,27 @@ public enum PDFSigner {
         guard input.standardizedFileURL.path != output.standardizedFileURL.path else {
             throw PDFError(.io, "The signed PDF must be written to a different file than the input.")
         }
-        let document = try PDFDocument(contentsOf: input, limits: limits)
+        let document = try await BlockingWork.run { try PDFDocument(contentsOf: input, limits: limits) }
         let appended = try await signedUpdate(of: document, request: request, producer: producer)
-        let file = try OutputFile(replacing: output.path)
-        try document.forEachChunk(of: [0..<document.byteCount]) { try file.write($0) }
-        try appended.withUnsafeBytes { try file.write($0) }
-        try file.commit()
+        try await BlockingWork.run {
+            let file = try OutputFile(replacing: output.path)
+            try document.forEachChunk(of: [0..<document.byteCount]) { try file.write($0) }
+            try appended.withUnsafeBytes { try file.write($0) }
+            try file.commit()
+        }
     }
 
     /// The bytes to append to `document` that carry one new signature.
     static func signedUpdate(
         of document: PDFDocument, request: PDFSignatureRequest, producer: some PDFSignatureProducer
     ) async throws -> [UInt8] {
-        var prepared = try prepare(document, request: request)
-        let content = PDFSignedContent.over(file: document.storage.bytes, appended: prepared.bytes, byteRange: prepared.byteRange)
-        let digest = content.digest(request.digestAlgorithm)
+        // Preparing the update reads the document; the digest reads all of it: both block on the file.
+        let (prepared, content, digest) = try await BlockingWork.run {
+            let prepared = try prepare(document, request: request)
+            let content = PDFSignedContent.over(file: document.storage.bytes, appended: prepared.bytes, byteRange: prepared.byteRange)
+            return (prepared, content, content.digest(request.digestAlgorithm))
+        }
+        var update = prepared
         let cms: [UInt8]
         do {
             cms = try await producer.signDetached(
@@ -50,14 +56,14 @@ public enum PDFSigner {
             throw PDFError(.signingFailed, "The signature could not be produced: \(error).")
         }
         let hex = Array(cms.hexString.utf8)
-        guard hex.count <= prepared.contentsHexRange.count else {
-            throw PDFError(.signatureTooLarge, "The CMS signature (\(cms.count) bytes) exceeds the \(prepared.contentsHexRange.count / 2) bytes reserved for it.")
+        guard hex.count <= update.contentsHexRange.count else {
+            throw PDFError(.signatureTooLarge, "The CMS signature (\(cms.count) bytes) exceeds the \(update.contentsHexRange.count / 2) bytes reserved for it.")
         }
-        prepared.bytes.replaceSubrange(prepared.contentsHexRange.lowerBound..<(prepared.contentsHexRange.lowerBound + hex.count), with: hex)
-        return prepared.bytes
+        update.bytes.replaceSubrange(update.contentsHexRange.lowerBound..<(update.contentsHexRange.lowerBound + hex.count), with: hex)
+        return update.bytes
     }
 
-    struct PreparedUpdate {
+    struct PreparedUpdate: Sendable {
         var bytes: [UInt8]
         var byteRange: [Int]
         /// Where the hex digits of /Contents are, within `bytes`.

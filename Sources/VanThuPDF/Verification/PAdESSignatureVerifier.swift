@@ -19,9 +19,11 @@ public struct PAdESSignatureVerifier: PDFSignatureVerifier {
     }
 
     public func verifyDetached(cms: [UInt8], content: PDFSignedContent, claimedSigningTime: Date?) async throws -> PDFCMSValidation {
-        let document = try await validator.validate(
-            signature: cms, contentChunks: SignedContentChunks(content: content), at: validationTime,
-            untrusted: untrusted, format: .pades)
+        // Reading the signed ranges, hashing them and checking the CMS, all on NIO's thread pool.
+        let document = try await BlockingWork.run { [validator, validationTime, untrusted] in
+            validator.validateSynchronously(signature: cms, contentChunks: SignedContentChunks(content: content),
+                                            at: validationTime, untrusted: untrusted, format: .pades)
+        }
         guard let report = document.signatures.first else {
             return PDFCMSValidation(indication: .totalFailed, subIndication: SubIndication.formatFailure.rawValue,
                                     checks: ["The CMS holds no signer."])
@@ -80,21 +82,20 @@ public struct PAdESSignatureVerifier: PDFSignatureVerifier {
     }
 }
 
-/// The signed bytes as an async sequence of chunks, read from the file one at a time. 256 KiB
-/// chunks hash as fast as 1 MiB ones and keep what a verification holds small (the validator
-/// may hash one chunk while the next is read).
-struct SignedContentChunks: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
+/// The signed bytes as a sequence of chunks, read from the file one at a time (blocking: iterate
+/// it off the cooperative pool). 256 KiB chunks hash as fast as 1 MiB ones and keep what a
+/// verification holds small.
+struct SignedContentChunks: Sequence {
     let content: PDFSignedContent
     var chunkSize = 256 << 10
 
-    struct AsyncIterator: AsyncIteratorProtocol {
+    struct Iterator: IteratorProtocol {
         var pieces: [PDFSignedContent.Segment]
         var chunkSize: Int
         var segmentIndex = 0
         var offset: Int?
 
-        mutating func next() async -> [UInt8]? {
+        mutating func next() -> [UInt8]? {
             while segmentIndex < pieces.count {
                 let range: Range<Int>
                 switch pieces[segmentIndex] {
@@ -117,5 +118,5 @@ struct SignedContentChunks: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pieces: content.segments, chunkSize: chunkSize) }
+    func makeIterator() -> Iterator { Iterator(pieces: content.segments, chunkSize: chunkSize) }
 }

@@ -18,19 +18,42 @@ public enum PDFSignatureValidator {
         try await verify(PDFDocument(bytes: pdf, limits: limits), verifier: verifier)
     }
 
+    /// Parsing, the /ByteRange checks and the revision analysis read the file with blocking calls,
+    /// so they run on NIO's thread pool; the verifier offloads its own hashing and OpenSSL work.
     public static func verify(_ document: PDFDocument, verifier: some PDFSignatureVerifier) async throws -> PDFVerificationReport {
-        let fields = try SignatureFieldFinder.signatures(in: document)
-        let revisions = RevisionAnalyzer(document: document)
-        var reports: [PDFSignatureReport] = []
-        for field in fields {
-            reports.append(try await check(field, document: document, revisions: revisions, verifier: verifier))
+        let prepared = try await BlockingWork.run {
+            try SignatureFieldFinder.signatures(in: document).map { try prepare($0, document: document) }
         }
-        return PDFVerificationReport(signatures: reports, revisionCount: revisions.revisionEnds.count)
+        var reports: [PDFSignatureReport] = []
+        for var item in prepared {
+            if let pending = item.pending {
+                let validation = try await verifier.verifyDetached(
+                    cms: pending.cms, content: pending.content, claimedSigningTime: item.report.claimedSigningTime)
+                item.report.validation = validation
+                item.report.indication = validation.indication
+                item.report.subIndication = validation.subIndication
+            }
+            reports.append(item.report)
+        }
+        return try await BlockingWork.run { [reports] in
+            let revisions = RevisionAnalyzer(document: document)
+            return PDFVerificationReport(signatures: reports.map { judgeLaterRevisions($0, revisions: revisions) },
+                                         revisionCount: revisions.revisionEnds.count)
+        }
     }
 
-    static func check(
-        _ field: SignatureFieldFinder.Field, document: PDFDocument, revisions: RevisionAnalyzer, verifier: some PDFSignatureVerifier
-    ) async throws -> PDFSignatureReport {
+    /// A signature field read and checked up to its CMS: `pending` is nil when the container
+    /// already decided (a broken /ByteRange), and the report says why.
+    struct Prepared: Sendable {
+        struct Pending: Sendable {
+            var cms: [UInt8]
+            var content: PDFSignedContent
+        }
+        var report: PDFSignatureReport
+        var pending: Pending?
+    }
+
+    static func prepare(_ field: SignatureFieldFinder.Field, document: PDFDocument) throws -> Prepared {
         let dictionary = field.signature
         let byteRange = try (document.resolve(dictionary["ByteRange"]).array ?? []).map { try document.resolve($0).integer ?? -1 }
         var report = PDFSignatureReport(
@@ -41,24 +64,23 @@ public enum PDFSignatureValidator {
         let contents = try document.resolve(dictionary["Contents"]).stringBytes ?? []
         if let problem = ByteRangeCheck.problem(byteRange, contents: contents, signatureObject: field.signatureID, document: document) {
             report.problems.append(problem)
-            return report
+            return Prepared(report: report, pending: nil)
         }
-        let signedEnd = byteRange[2] + byteRange[3]
-        report.coversWholeDocument = signedEnd == document.byteCount
+        report.coversWholeDocument = byteRange[2] + byteRange[3] == document.byteCount
         let content = PDFSignedContent.over(file: document.storage.bytes, appended: [], byteRange: byteRange)
-        let validation = try await verifier.verifyDetached(
-            cms: DERLength.trimmed(contents), content: content, claimedSigningTime: report.claimedSigningTime)
-        report.validation = validation
-        report.indication = validation.indication
-        report.subIndication = validation.subIndication
-        if !report.coversWholeDocument {
-            report.laterRevisions = revisions.changes(after: signedEnd)
-            if let content = report.laterRevisions.first(where: { $0.kind == .content }) {
-                report.problems.append("A revision appended after this signature (ending at byte \(content.endOffset)) changes the document's content.")
-                if report.indication == .totalPassed {
-                    report.indication = .totalFailed
-                    report.subIndication = "FORMAT_FAILURE"
-                }
+        return Prepared(report: report, pending: .init(cms: DERLength.trimmed(contents), content: content))
+    }
+
+    /// What revisions appended after a checked signature changed; a content change fails it.
+    static func judgeLaterRevisions(_ checked: PDFSignatureReport, revisions: RevisionAnalyzer) -> PDFSignatureReport {
+        var report = checked
+        guard report.validation != nil, !report.coversWholeDocument, report.byteRange.count == 4 else { return report }
+        report.laterRevisions = revisions.changes(after: report.byteRange[2] + report.byteRange[3])
+        if let content = report.laterRevisions.first(where: { $0.kind == .content }) {
+            report.problems.append("A revision appended after this signature (ending at byte \(content.endOffset)) changes the document's content.")
+            if report.indication == .totalPassed {
+                report.indication = .totalFailed
+                report.subIndication = "FORMAT_FAILURE"
             }
         }
         return report
