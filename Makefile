@@ -11,11 +11,13 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8080
 
 # Build and run time: OpenSSL, libxml2/xmlsec, zlib, PostgreSQL 15 (server binaries for the
-# embedded cluster), fonts with Vietnamese glyphs for signature appearances.
+# embedded cluster), fonts with Vietnamese glyphs for signature appearances, OpenSSL's pkcs11
+# engine and p11-kit's proxy module for signing with USB tokens.
 RUNTIME_PACKAGES := libssl-dev libxml2-dev libxmlsec1-dev libxmlsec1-openssl libpq-dev zlib1g-dev \
-                    postgresql postgresql-client openssl fonts-liberation2 ca-certificates
-# Interoperability tools the test suite runs against our output.
-TEST_PACKAGES    := qpdf poppler-utils libnss3-tools
+                    postgresql postgresql-client openssl fonts-liberation2 ca-certificates \
+                    libengine-pkcs11-openssl p11-kit-modules
+# Interoperability tools the test suite runs against our output; SoftHSM2 plays a USB token.
+TEST_PACKAGES    := qpdf poppler-utils libnss3-tools softhsm2 opensc
 PIP_TEST_PACKAGES := pyhanko==0.38.0 pyhanko-certvalidator==0.33.0
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

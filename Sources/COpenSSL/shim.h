@@ -62,4 +62,36 @@ static inline unsigned long vt_err_get(const char **data, int *flags) {
     const char *file = NULL, *func = NULL; int line = 0;
     return ERR_get_error_all(&file, &line, &func, data, flags);
 }
+// PKCS#11 tokens (USB tokens, smart cards, HSMs) through libp11's engine (Debian's
+// libengine-pkcs11-openssl): OpenSSL 3 has no PKCS#11 provider in Debian 12, and the ENGINE API,
+// though deprecated, is what loads it. Deprecation warnings stay inside these wrappers.
+#include <openssl/engine.h>
+#include <openssl/ui.h>
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+// A functional reference to the pkcs11 engine over `module_path` (a PKCS#11 module such as
+// p11-kit-proxy.so or libsofthsm2.so), quiet and never prompting; NULL if it cannot be loaded.
+static inline ENGINE *vt_pkcs11_engine(const char *module_path) {
+    ENGINE_load_dynamic();
+    ENGINE *engine = ENGINE_by_id("pkcs11");
+    if (engine == NULL) return NULL;
+    if (!ENGINE_ctrl_cmd_string(engine, "MODULE_PATH", module_path, 0)) { ENGINE_free(engine); return NULL; }
+    ENGINE_ctrl_cmd(engine, "QUIET", 0, NULL, NULL, 0);
+    if (!ENGINE_init(engine)) { ENGINE_free(engine); return NULL; }
+    ENGINE_free(engine); /* the functional reference from ENGINE_init keeps it */
+    ENGINE_ctrl_cmd(engine, "SET_USER_INTERFACE", 0, (void *)UI_null(), NULL, 0);
+    return engine;
+}
+// The private key at a PKCS#11 URI, logging in with `pin` (may be NULL for tokens without one).
+static inline EVP_PKEY *vt_pkcs11_private_key(ENGINE *engine, const char *uri, const char *pin) {
+    if (pin != NULL && !ENGINE_ctrl_cmd_string(engine, "PIN", pin, 0)) return NULL;
+    return ENGINE_load_private_key(engine, uri, (UI_METHOD *)UI_null(), NULL);
+}
+// The certificate at a PKCS#11 URI (libp11's LOAD_CERT_CTRL), or NULL.
+static inline X509 *vt_pkcs11_certificate(ENGINE *engine, const char *uri) {
+    struct { const char *uri; X509 *certificate; } parameters = { uri, NULL };
+    if (!ENGINE_ctrl_cmd(engine, "LOAD_CERT_CTRL", 0, &parameters, NULL, 0)) return NULL;
+    return parameters.certificate;
+}
+#pragma GCC diagnostic pop
 #endif

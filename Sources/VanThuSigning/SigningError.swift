@@ -25,6 +25,10 @@ public struct SigningError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidDigest = Code(rawValue: "invalid-digest")
         /// No trust anchor could be loaded from the given path.
         public static let noTrustAnchors = Code(rawValue: "no-trust-anchors")
+        /// The PKCS#11 module or OpenSSL's pkcs11 engine cannot be loaded.
+        public static let tokenUnavailable = Code(rawValue: "token-unavailable")
+        /// No key (or certificate) on a token matches the PKCS#11 URI.
+        public static let tokenKeyNotFound = Code(rawValue: "token-key-not-found")
         /// OpenSSL failed where it should not have (out of memory, internal error).
         public static let cryptoFailure = Code(rawValue: "crypto-failure")
     }

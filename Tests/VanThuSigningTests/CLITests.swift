@@ -82,7 +82,7 @@ import Testing
             (["verify", file.path, "--trust", pki.trustDirectory], "vanthu: The input is not a PDF: it has no '%PDF-' header.\n"),
             (["verify", file.path, "--signature", signature.path, "--trust", pki.trustDirectory, "--at", "yesterday"],
              "vanthu: The time yesterday is not ISO 8601, e.g. 2026-03-01T08:00:00+07:00 or 2026-03-01.\n"),
-            (["sign", file.path], "vanthu: Give either --key and --cert, or --p12.\n"),
+            (["sign", file.path], "vanthu: Give either --key and --cert, --p12, or --pkcs11.\n"),
             (["sign", file.path, "--p12", pki.p12("hung.nv"), "--passphrase", "pass:sai"], "vanthu: The passphrase does not open the PKCS#12 file.\n"),
             (["sign", file.path, "--p12", pki.p12("hung.nv")], "vanthu: The PKCS#12 file is protected and no passphrase was given.\n"),
             (["sign", file.path, "--p12", pki.p12("hung.nv"), "--passphrase", "hunter2"],

@@ -19,8 +19,11 @@ enum OpenSSLRuntime {
 /// OpenSSL's per-thread error queue. Every function that calls OpenSSL reads it
 /// on the same thread, inside the same synchronous call, as the failing call.
 enum OpenSSLErrorQueue {
-    static func drain() -> [String] {
-        var messages: [String] = []
+    static func drain() -> [String] { drainEntries().map(\.message) }
+
+    /// The queue's entries with their packed OpenSSL error codes, emptied in the process.
+    static func drainEntries() -> [(code: UInt, message: String)] {
+        var messages: [(code: UInt, message: String)] = []
         while true {
             var data: UnsafePointer<CChar>?
             var flags: Int32 = 0
@@ -31,7 +34,7 @@ enum OpenSSLErrorQueue {
                 let extra = String(cString: data)
                 if !extra.isEmpty { text += " (\(extra))" }
             }
-            messages.append(text)
+            messages.append((code: UInt(code), message: text))
         }
         return messages
     }

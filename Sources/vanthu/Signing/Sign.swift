@@ -7,9 +7,12 @@ struct Sign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign a file with a detached CAdES-B-B signature (CMS, DER), or a PDF with PAdES (--pades).",
         discussion: """
-        Give either --key and --cert (PEM or DER; the certificate file may hold the chain) or --p12.
-        Passphrases are never taken from the command line: --passphrase takes a source,
-        env:VAR, file:PATH, fd:N or stdin; without it you are asked on the terminal.
+        Give either --key and --cert (PEM or DER; the certificate file may hold the chain), --p12,
+        or --pkcs11 with a key on a USB token or smart card (a pkcs11: URI, e.g.
+        "pkcs11:token=VNPT-CA;object=ky-so;type=private"; the certificate is read from the token
+        unless --cert gives it; the module is --pkcs11-module, VANTHU_PKCS11_MODULE or p11-kit's
+        proxy). Passphrases and PINs are never taken from the command line: --passphrase takes a
+        source, env:VAR, file:PATH, fd:N or stdin; without it you are asked on the terminal.
         With --pades the signature goes into the PDF by incremental update (default output
         FILE-signed.pdf). Appearance per Decree 30: --rect with --title/--name/--signature-image
         for the approver; add --seal-image for the organisation's seal over that signature;
@@ -21,7 +24,9 @@ struct Sign: AsyncParsableCommand {
     @Option(help: "The signer's certificate (PEM or DER).") var cert: String?
     @Option(help: "Intermediate certificates to embed (PEM bundle).") var chain: String?
     @Option(help: "PKCS#12 file (.p12/.pfx) with key, certificate and chain.") var p12: String?
-    @Option(help: "Passphrase source: env:VAR, file:PATH, fd:N or stdin.") var passphrase: String?
+    @Option(help: "A key on a PKCS#11 token, as a pkcs11: URI.") var pkcs11: String?
+    @Option(help: "The token's PKCS#11 module (default: VANTHU_PKCS11_MODULE, else p11-kit's proxy).") var pkcs11Module: String?
+    @Option(help: "Passphrase (or token PIN) source: env:VAR, file:PATH, fd:N or stdin.") var passphrase: String?
     @Option(help: "Digest: sha256, sha384 or sha512.") var digest: String = "sha256"
     @Flag(help: "Use RSA-PSS instead of PKCS#1 v1.5 for RSA keys.") var pss = false
     @Option(help: "Where to write the signature (default: FILE.p7s; with --pades FILE-signed.pdf).") var out: String?
@@ -63,6 +68,12 @@ struct Sign: AsyncParsableCommand {
     }
 
     private func loadIdentity() throws -> SigningIdentity {
+        if let pkcs11 {
+            guard key == nil, p12 == nil else { throw UnusableInput("Give one key: --key, --p12 or --pkcs11.") }
+            return try SigningIdentity(pkcs11URI: pkcs11, module: pkcs11Module, certificateFile: cert, chainFile: chain,
+                                       pin: passphraseSource(passphrase, prompt: "PIN for the token: "))
+        }
+        if pkcs11Module != nil { throw UnusableInput("--pkcs11-module goes with --pkcs11.") }
         switch (key, cert, p12) {
         case (nil, nil, let p12?):
             if chain != nil { throw UnusableInput("--chain goes with --key and --cert; a PKCS#12 file carries its own chain.") }
@@ -71,7 +82,7 @@ struct Sign: AsyncParsableCommand {
             return try SigningIdentity(keyFile: key, certificateFile: cert, chainFile: chain,
                                        passphrase: passphraseSource(passphrase, prompt: "Passphrase for \(key): "))
         default:
-            throw UnusableInput("Give either --key and --cert, or --p12.")
+            throw UnusableInput("Give either --key and --cert, --p12, or --pkcs11.")
         }
     }
 }
