@@ -82,7 +82,8 @@ public struct DocumentRepository: Sendable {
         if let small = try await upload.prefetchSingleSmallFile(limit: min(Int64(BlobStore.chunkSize), maxFileSize)) {
             do {
                 return try await createInOneStatement(id: id, actor: actor, draft: draft, file: small.header, content: small.content)
-            } catch let error as PSQLError where error.code == .server && error.serverInfo?[.sqlState] == "23502" {
+            } catch let error as PSQLError where error.code == .server && error.serverInfo?[.sqlState] == "23502"
+                        && error.serverInfo?[.columnName] == "blob_id" {
                 // Identical content committed by another upload after this statement's snapshot was
                 // taken: the blob was neither visible nor insertable. The transaction below looks again.
                 logger.debug("identical content stored concurrently; storing the document in a transaction", metadata: ["document": "\(id)"])
