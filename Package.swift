@@ -67,6 +67,7 @@ let package = Package(
                 "VanThuCore", "VanThuAPI",
                 "VanThuSigning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

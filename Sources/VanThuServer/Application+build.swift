@@ -7,7 +7,8 @@ import VanThuStore
 /// Builds the HTTP application on a database client. `vanthu-server` and the tests share it.
 public func buildRouter(configuration: ServerConfiguration, client: PostgresClient, logger: Logger) -> Router<VanThuRequestContext> {
     let users = UserRepository(client: client, logger: logger)
-    let sessions = SessionRepository(client: client, logger: logger)
+    let sessionCache = configuration.sessionCacheLifetime > .zero ? SessionCache(lifetime: configuration.sessionCacheLifetime) : nil
+    let sessions = SessionRepository(client: client, logger: logger, cache: sessionCache)
     let documents = DocumentRepository(client: client, logger: logger)
 
     let router = Router(context: VanThuRequestContext.self)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 import Testing
 import VanThuAPI
 import VanThuCore
@@ -39,14 +40,17 @@ import VanThuSigning
         }
     }
 
-    /// The answer to a create is built from what the inserts returned; it must equal what a read gives.
-    @Test func createAnswersWhatIsStored() async throws {
+    /// The answer to a create is built from what the inserts returned; it must equal what a read gives,
+    /// whether the upload was stored by one statement (one small main file) or streamed (with attachments).
+    @Test(arguments: [true, false])
+    func createAnswersWhatIsStored(withAttachments: Bool) async throws {
         try await withApp { http, _ in
             let token = try await http.login("a1.specialist")
+            let attachments: [MultipartBody.Part] = withAttachments ? [.file("attachment", "b.pdf", Array("b".utf8)), .file("attachment", "c.pdf", Array("c".utf8))] : []
             let body = MultipartBody(parts: [
                 .json("metadata", #"{"type":"CV","subject":"Công văn về việc tổ chức hội giảng","dueDate":"2026-12-20","recipients":["000.02.31.H56","000.01.31.H56","000.01.31.H56"]}"#),
-                .file("main", "công văn.pdf", Array("a".utf8)), .file("attachment", "b.pdf", Array("b".utf8)), .file("attachment", "c.pdf", Array("c".utf8)),
-            ])
+                .file("main", "công văn.pdf", Array("a".utf8)),
+            ] + attachments)
             let created = try await http.execute(uri: "/api/v1/documents", method: .post, headers: body.headers(token: token), body: body.buffer) { r in
                 #expect(r.status == .created)
                 #expect(r.headers[.location]?.hasPrefix("/api/v1/documents/") == true)
@@ -55,7 +59,52 @@ import VanThuSigning
             let fetched = try APICoding.makeDecoder().decode(DocumentResponse.self, from: Data(buffer: try await http.get("/api/v1/documents/\(created.id)", token: token).body))
             #expect(created == fetched)
             #expect(created.recipients.map(\.description) == ["000.01.31.H56", "000.02.31.H56"])
-            #expect(created.files.map(\.name) == ["công văn.pdf", "b.pdf", "c.pdf"])
+            #expect(created.files.map(\.name) == (withAttachments ? ["công văn.pdf", "b.pdf", "c.pdf"] : ["công văn.pdf"]))
+        }
+    }
+
+    /// A main file of exactly one chunk is stored by one statement, one byte more streams in two
+    /// chunks; both come back as they went in.
+    @Test(arguments: [0, BlobStoreChunk.size, BlobStoreChunk.size + 1])
+    func filesAroundTheChunkSizeComeBackWhole(size: Int) async throws {
+        try await withApp { http, db in
+            let token = try await http.login("a1.specialist")
+            let main = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+            let id = try await http.createDocument(token: token, metadata: #"{"type":"BC","subject":"Báo cáo"}"#, main: main)
+            let content = try await http.get("/api/v1/documents/\(id)/content", token: token)
+            #expect(content.status == .ok)
+            #expect(Array(content.body.readableBytesView) == main)
+            #expect(try await db.count("blob_chunks") == max(1, (size + BlobStoreChunk.size - 1) / BlobStoreChunk.size))
+            #expect(try await db.count("blobs WHERE size = \(size)") == 1)
+            #expect(try await db.count("audit_events WHERE action = 'document.create'") == 1)
+        }
+    }
+
+    /// Identical content committed by another upload while this one is being stored: the one
+    /// statement cannot see it nor insert it, and the document is stored in a transaction instead,
+    /// referring to the other upload's blob.
+    @Test func identicalContentCommittedConcurrentlyIsReferenced() async throws {
+        try await withApp { http, db in
+            let token = try await http.login("b1.clerk")
+            let content = Array("nội dung trùng lặp".utf8)
+            let sha = ByteBuffer(bytes: StreamingDigest.hash(content))
+            let otherBlob = UUID()
+            try await db.withConnection { other in
+                try await other.query("BEGIN", logger: TestCluster.logger)
+                try await other.query("INSERT INTO blobs (id, sha256, size, chunk_count) VALUES (\(otherBlob), \(sha), \(Int64(content.count)), 1)", logger: TestCluster.logger)
+                try await other.query("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (\(otherBlob), 0, \(ByteBuffer(bytes: content)))", logger: TestCluster.logger)
+                try await withThrowingTaskGroup(of: UUID.self) { group in
+                    group.addTask { try await http.createDocument(token: token, metadata: #"{"type":"CV","subject":"Công văn"}"#, main: content) }
+                    // Commit once the upload waits on the uncommitted blob.
+                    try await Task.sleep(for: .milliseconds(500))
+                    try await other.query("COMMIT", logger: TestCluster.logger)
+                    _ = try await group.next()
+                }
+            }
+            #expect(try await db.count("documents") == 1)
+            #expect(try await db.count("blobs") == 1)
+            #expect(try await db.count("blob_chunks") == 1)
+            #expect(try await db.count("document_files WHERE blob_id = '\(otherBlob)'") == 1)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PostgresNIO
@@ -74,6 +75,39 @@ import VanThuSigning
             try await http.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer \(token)"]) { r in
                 #expect(r.status == .unauthorized)
                 #expect(r.problem?.code == "invalid-token")
+            }
+        }
+    }
+
+    /// Two servers on one database, each with its session cache: a logout takes effect at once on
+    /// the server that handled it, and on the other one within the cache's lifetime.
+    @Test func logoutThroughAnotherInstanceTakesEffectWithinTheCacheLifetime() async throws {
+        let configuration = {
+            var c = ServerConfiguration.forTests
+            c.sessionCacheLifetime = .seconds(1)
+            return c
+        }()
+        try await withTestDatabase { client in
+            try await TestProvince.seed(client)
+            let one = Application(router: buildRouter(configuration: configuration, client: client, logger: TestCluster.logger), logger: TestCluster.logger)
+            let other = Application(router: buildRouter(configuration: configuration, client: client, logger: TestCluster.logger), logger: TestCluster.logger)
+            try await one.test(.router) { a in
+                try await other.test(.router) { b in
+                    let token = try await a.login("b1.clerk")
+                    let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+                    // Both servers confirm the token, and remember it.
+                    try await a.execute(uri: "/api/v1/me", method: .get, headers: auth) { r in #expect(r.status == .ok) }
+                    try await b.execute(uri: "/api/v1/me", method: .get, headers: auth) { r in #expect(r.status == .ok) }
+                    try await a.execute(uri: "/api/v1/sessions/current", method: .delete, headers: auth) { r in #expect(r.status == .noContent) }
+                    try await a.execute(uri: "/api/v1/me", method: .get, headers: auth) { r in #expect(r.status == .unauthorized) }
+                    // The other server learns of the logout when its cached confirmation runs out.
+                    let deadline = ContinuousClock.now + .seconds(1) + .milliseconds(100)
+                    try await Task.sleep(until: deadline)
+                    try await b.execute(uri: "/api/v1/me", method: .get, headers: auth) { r in
+                        #expect(r.status == .unauthorized)
+                        #expect(r.problem?.code == "invalid-token")
+                    }
+                }
             }
         }
     }

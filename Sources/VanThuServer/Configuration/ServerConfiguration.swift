@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable {
     /// bcrypt cost for new passwords (VANTHU_BCRYPT_COST); tests lower it.
     public var bcryptCost: UInt8 = 12
     public var sessionLifetime: Duration = .seconds(12 * 3600)
+    /// How long a confirmed session is trusted without asking the database again
+    /// (VANTHU_SESSION_CACHE_SECONDS; 0: every request looks its token up). A logout through this
+    /// process takes effect at once; one through another instance, within this time.
+    public var sessionCacheLifetime: Duration = .seconds(5)
     public var loginThrottle = LoginThrottle()
     /// Connections in the pool (VANTHU_DB_POOL_SIZE).
     public var databasePoolSize: Int = 32
@@ -47,6 +51,10 @@ public struct ServerConfiguration: Sendable {
         if let v = env["VANTHU_BCRYPT_COST"], !v.isEmpty {
             guard let n = UInt8(v), (4...31).contains(n) else { throw Invalid(description: "VANTHU_BCRYPT_COST must be 4 to 31") }
             c.bcryptCost = n
+        }
+        if let v = env["VANTHU_SESSION_CACHE_SECONDS"], !v.isEmpty {
+            guard let n = Int(v), (0...60).contains(n) else { throw Invalid(description: "VANTHU_SESSION_CACHE_SECONDS must be 0 to 60") }
+            c.sessionCacheLifetime = .seconds(n)
         }
         if let v = env["VANTHU_DB_POOL_SIZE"], !v.isEmpty {
             guard let n = Int(v), (1...500).contains(n) else { throw Invalid(description: "VANTHU_DB_POOL_SIZE must be 1 to 500") }

@@ -42,7 +42,7 @@ public struct MultipartReader<Body: AsyncSequence> where Body.Element == ByteBuf
 
     /// The boundary parameter of a `multipart/form-data` content type, or nil.
     public static func boundary(contentType: String) -> String? {
-        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = contentType.split(separator: ";").map { $0.trimmingWhitespace() }
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
         for p in parts.dropFirst() where p.lowercased().hasPrefix("boundary=") {
             var value = String(p.dropFirst("boundary=".count))
@@ -137,18 +137,19 @@ public struct MultipartReader<Body: AsyncSequence> where Body.Element == ByteBuf
         var fileName: String?
         var fileNameStar: String?
         var contentType: String?
-        for line in text.components(separatedBy: "\r\n") where !line.isEmpty {
+        // "\r\n" is one Character, so this splits exactly at CRLF.
+        for line in text.split(separator: "\r\n") {
             guard let colon = line.firstIndex(of: ":") else { throw .malformed("a part header line has no ':'") }
-            let field = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let field = line[..<colon].trimmingWhitespace().lowercased()
+            let value = line[line.index(after: colon)...].trimmingWhitespace()
             switch field {
             case "content-disposition":
                 let params = splitParameters(value)
                 guard params.first?.lowercased() == "form-data" else { throw .malformed("a part is not form-data") }
                 for p in params.dropFirst() {
                     guard let eq = p.firstIndex(of: "=") else { continue }
-                    let key = p[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-                    var v = String(p[p.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+                    let key = p[..<eq].trimmingWhitespace().lowercased()
+                    var v = p[p.index(after: eq)...].trimmingWhitespace()
                     if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
                         v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
                     }
@@ -182,11 +183,25 @@ public struct MultipartReader<Body: AsyncSequence> where Body.Element == ByteBuf
             if escaped { current.append(ch); escaped = false; continue }
             if ch == "\\" && quoted { current.append(ch); escaped = true; continue }
             if ch == "\"" { quoted.toggle() }
-            if ch == ";" && !quoted { out.append(current.trimmingCharacters(in: .whitespaces)); current = ""; continue }
+            if ch == ";" && !quoted { out.append(current.trimmingWhitespace()); current = ""; continue }
             current.append(ch)
         }
-        if !current.isEmpty { out.append(current.trimmingCharacters(in: .whitespaces)) }
+        if !current.isEmpty { out.append(current.trimmingWhitespace()) }
         return out
+    }
+}
+
+extension StringProtocol {
+    /// Trims what `CharacterSet.whitespaces` holds (tab and the space separators) from both ends,
+    /// without Foundation's bridging, which showed in profiles of uploads.
+    func trimmingWhitespace() -> String {
+        func isSpace(_ c: Character) -> Bool {
+            guard c.unicodeScalars.count == 1, let u = c.unicodeScalars.first else { return false }
+            return u == "\t" || u.properties.generalCategory == .spaceSeparator
+        }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return String(self[first...last])
     }
 }
 

@@ -4,6 +4,7 @@ import NIOCore
 import PostgresNIO
 import VanThuAPI
 import VanThuCore
+import VanThuSigning
 
 /// Filters of a document list; nil means "any".
 public struct DocumentFilter: Sendable {
@@ -70,27 +71,96 @@ public struct DocumentRepository: Sendable {
     /// Creates a document with its files in one transaction: either the document, every file and
     /// the audit event exist afterwards, or none of them does. Returns the document as stored,
     /// built from what the inserts returned rather than read back.
+    ///
+    /// The usual upload, one main file of at most one chunk, is read whole first (the upload has
+    /// then ended, so nothing can interrupt it) and stored by one statement. Anything else streams
+    /// chunk by chunk inside a transaction, as it arrives.
     public func create(actor: Principal, draft: DocumentDraft, files source: inout some FileUploadSource, maxFileSize: Int64) async throws -> DocumentResponse {
         let id = UUID()
-        return try await client.transaction(logger: logger) { tx in
+        var upload = PrefetchedUploadSource(base: source)
+        defer { source = upload.base }
+        if let small = try await upload.prefetchSingleSmallFile(limit: min(Int64(BlobStore.chunkSize), maxFileSize)) {
+            do {
+                return try await createInOneStatement(id: id, actor: actor, draft: draft, file: small.header, content: small.content)
+            } catch let error as PSQLError where error.code == .server && error.serverInfo?[.sqlState] == "23502"
+                        && error.serverInfo?[.columnName] == "blob_id" {
+                // Identical content committed by another upload after this statement's snapshot was
+                // taken: the blob was neither visible nor insertable. The transaction below looks again.
+                logger.debug("identical content stored concurrently; storing the document in a transaction", metadata: ["document": "\(id)"])
+            }
+        }
+        return try await createStreaming(id: id, actor: actor, draft: draft, files: &upload, maxFileSize: maxFileSize)
+    }
+
+    /// The organisations of the draft's recipients, each an organisation other than the sender's.
+    private static func recipientIDs(_ draft: DocumentDraft, actor: Principal, found byCode: [String: UUID]) throws -> [UUID] {
+        var recipientIDs: [UUID] = []
+        for code in draft.recipients {
+            guard let found = byCode[code.description] else {
+                throw StoreError(.invalid, "no organisation has the agency code \(code) given as a recipient")
+            }
+            guard found != actor.organisationID else { throw StoreError(.invalid, "a document cannot be addressed to its own organisation") }
+            if !recipientIDs.contains(found) { recipientIDs.append(found) }
+        }
+        return recipientIDs
+    }
+
+    private static func recipientsQuery(_ draft: DocumentDraft) -> PostgresQuery {
+        "SELECT id, code FROM organisations WHERE code = ANY(\(draft.recipients.map(\.description)))"
+    }
+
+    /// The document, its audit event, recipients, blob, chunk and file in one statement (one round
+    /// trip, no explicit transaction). Identical content already stored is referenced, not stored again.
+    private func createInOneStatement(id: UUID, actor: Principal, draft: DocumentDraft, file: IncomingFileHeader,
+                                      content: ByteBuffer) async throws -> DocumentResponse {
+        var byCode: [String: UUID] = [:]
+        if !draft.recipients.isEmpty {
+            // Organisations are not deleted; the foreign key would catch one that vanished meanwhile.
+            for try await (orgID, code) in try await client.query(Self.recipientsQuery(draft), logger: logger).decode((UUID, String).self) {
+                byCode[code] = orgID
+            }
+        }
+        let recipientIDs = try Self.recipientIDs(draft, actor: actor, found: byCode)
+        let sha = content.withUnsafeReadableBytes { bytes in
+            var digest = StreamingDigest(.sha256)
+            digest.update(bytes)
+            return digest.finalize()
+        }
+        let statement = InsertSmallDocument(
+            id: id, actor: actor, draft: draft, recipientIDs: recipientIDs, sha256: ByteBuffer(bytes: sha),
+            size: Int64(content.readableBytes), blobID: UUID(), content: content, fileID: UUID(), file: file)
+        var iterator = try await client.execute(statement, logger: logger).makeAsyncIterator()
+        guard let row = try await iterator.next() else { throw StoreError(.invalid, "the document was not stored") }
+        let stored = FileResponse(id: statement.fileID, role: file.role, version: 1, name: file.name, mediaType: file.mediaType,
+                                  size: statement.size, sha256: sha.hexString, createdAt: row.1)
+        return try Self.created(id: id, actor: actor, draft: draft, createdAt: row.0,
+                                organisation: (row.2, row.3, row.4, row.5, row.6), files: [stored])
+    }
+
+    private static func created(id: UUID, actor: Principal, draft: DocumentDraft, createdAt: Date,
+                                organisation o: (UUID, String, String, String, String), files: [FileResponse]) throws -> DocumentResponse {
+        DocumentResponse(
+            id: id, type: draft.type.code, typeName: draft.type.name, subject: draft.subject, urgency: draft.urgency,
+            confidentiality: draft.confidentiality, status: .submitted, dueDate: draft.dueDate, author: draft.author,
+            draftingUnit: draft.draftingUnit,
+            organisation: OrganisationSummary(id: o.0, code: try agencyCode(o.1), name: o.2, abbreviation: o.3,
+                                              kind: OrganisationKind(rawValue: o.4) ?? .unit),
+            createdBy: actor.username, createdAt: createdAt, recipients: Array(Set(draft.recipients)).sorted(), version: 1,
+            files: files.sorted { $0.role == $1.role ? false : $0.role == .main })
+    }
+
+    /// The general path: files stream in chunk by chunk inside one transaction.
+    private func createStreaming(id: UUID, actor: Principal, draft: DocumentDraft, files source: inout some FileUploadSource,
+                                 maxFileSize: Int64) async throws -> DocumentResponse {
+        try await client.transaction(logger: logger) { tx in
             // All recipients in one query; every code must name an organisation other than the sender.
             var byCode: [String: UUID] = [:]
             if !draft.recipients.isEmpty {
-                let codes = draft.recipients.map(\.description)
-                for try await (orgID, code) in try await tx.query(
-                    "SELECT id, code FROM organisations WHERE code = ANY(\(codes))", logger: self.logger
-                ).decode((UUID, String).self) {
+                for try await (orgID, code) in try await tx.query(Self.recipientsQuery(draft), logger: self.logger).decode((UUID, String).self) {
                     byCode[code] = orgID
                 }
             }
-            var recipientIDs: [UUID] = []
-            for code in draft.recipients {
-                guard let found = byCode[code.description] else {
-                    throw StoreError(.invalid, "no organisation has the agency code \(code) given as a recipient")
-                }
-                guard found != actor.organisationID else { throw StoreError(.invalid, "a document cannot be addressed to its own organisation") }
-                if !recipientIDs.contains(found) { recipientIDs.append(found) }
-            }
+            let recipientIDs = try Self.recipientIDs(draft, actor: actor, found: byCode)
             // The document, its audit event and what the answer needs of the organisation, in one round trip.
             let inserted = try await tx.query("""
                 WITH ins AS (
@@ -121,14 +191,8 @@ public struct DocumentRepository: Sendable {
             guard files.contains(where: { $0.role == .main }) else {
                 throw StoreError(.invalid, "a new document needs its main file (the part named 'main')")
             }
-            return DocumentResponse(
-                id: id, type: draft.type.code, typeName: draft.type.name, subject: draft.subject, urgency: draft.urgency,
-                confidentiality: draft.confidentiality, status: .submitted, dueDate: draft.dueDate, author: draft.author,
-                draftingUnit: draft.draftingUnit,
-                organisation: OrganisationSummary(id: row.1, code: try Self.agencyCode(row.2), name: row.3, abbreviation: row.4,
-                                                  kind: OrganisationKind(rawValue: row.5) ?? .unit),
-                createdBy: actor.username, createdAt: row.0, recipients: Array(Set(draft.recipients)).sorted(), version: 1,
-                files: files.sorted { $0.role == $1.role ? false : $0.role == .main })
+            return try Self.created(id: id, actor: actor, draft: draft, createdAt: row.0,
+                                    organisation: (row.1, row.2, row.3, row.4, row.5), files: files)
         }
     }
 
@@ -307,5 +371,88 @@ public struct DocumentRepository: Sendable {
             next = cursors[limit - 1].token
         }
         return DocumentPage(items: items, nextCursor: next)
+    }
+}
+
+/// The document, its audit event, recipients, blob, chunk and file of a small upload in one
+/// statement, prepared once per connection: its seven parts are parsed and planned once, not per
+/// document. Identical content already stored is referenced instead of stored again; identical
+/// content committed by another upload after this statement began leaves `blob_id` null, and the
+/// statement fails with a not-null violation (the caller then stores the document in a transaction).
+struct InsertSmallDocument: PostgresPreparedStatement {
+    static let sql = """
+        WITH ins AS (
+            INSERT INTO documents (id, organisation_id, created_by, type_code, subject, urgency, confidentiality, status,
+                                   due_date, author, drafting_unit, current_version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::date, $10, $11, 1)
+            RETURNING created_at, organisation_id
+        ), audit AS (
+            INSERT INTO audit_events (actor_id, action, subject_type, subject_id, details)
+            VALUES ($3, 'document.create', 'document', $21, jsonb_build_object('type', $4))
+        ), recipients AS (
+            INSERT INTO document_recipients (document_id, organisation_id) SELECT $1, unnest($12::uuid[])
+        ), existing AS (
+            SELECT id FROM blobs WHERE sha256 = $13
+        ), blob AS (
+            INSERT INTO blobs (id, sha256, size, chunk_count)
+            SELECT $15, $13, $14, 1 WHERE NOT EXISTS (SELECT FROM existing)
+            ON CONFLICT (sha256) DO NOTHING RETURNING id
+        ), chunk AS (
+            INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, 0, $16 FROM blob
+        ), file AS (
+            INSERT INTO document_files (id, document_id, role, version, name, media_type, blob_id, created_by)
+            VALUES ($17, $1, $18, 1, $19, $20, COALESCE((SELECT id FROM blob), (SELECT id FROM existing)), $3)
+            RETURNING created_at
+        )
+        SELECT ins.created_at, file.created_at, o.id, o.code, o.name, o.abbreviation, o.kind
+        FROM ins CROSS JOIN file JOIN organisations o ON o.id = ins.organisation_id
+        """
+    // Given, not inferred from the first document's values, which may be nulls.
+    static let bindingDataTypes: [PostgresDataType] = [
+        .uuid, .uuid, .uuid, .text, .text, .text, .text, .text, .text, .text, .text,
+        .uuidArray, .bytea, .int8, .uuid, .bytea, .uuid, .text, .text, .text, .text,
+    ]
+    typealias Row = (Date, Date, UUID, String, String, String, String)
+
+    let id: UUID
+    let actor: Principal
+    let draft: DocumentDraft
+    let recipientIDs: [UUID]
+    let sha256: ByteBuffer
+    let size: Int64
+    let blobID: UUID
+    let content: ByteBuffer
+    let fileID: UUID
+    let file: IncomingFileHeader
+
+    func makeBindings() throws -> PostgresBindings {
+        var b = PostgresBindings(capacity: Self.bindingDataTypes.count)
+        b.append(id)
+        b.append(actor.organisationID)
+        b.append(actor.userID)
+        b.append(draft.type.code)
+        b.append(draft.subject)
+        b.append(draft.urgency.rawValue)
+        b.append(draft.confidentiality.rawValue)
+        b.append(DocumentStatus.submitted.rawValue)
+        b.append(draft.dueDate?.description)
+        b.append(draft.author)
+        b.append(draft.draftingUnit)
+        b.append(recipientIDs)
+        b.append(sha256)
+        b.append(size)
+        b.append(blobID)
+        b.append(content)
+        b.append(fileID)
+        b.append(file.role.rawValue)
+        b.append(file.name)
+        b.append(file.mediaType)
+        // As the other audit events name their subjects (`UUID.uuidString`).
+        b.append(id.uuidString)
+        return b
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
     }
 }

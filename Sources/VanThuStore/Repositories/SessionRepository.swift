@@ -7,10 +7,13 @@ import VanThuCore
 public struct SessionRepository: Sendable {
     let client: PostgresClient
     let logger: Logger
+    /// Recently confirmed sessions; nil looks every token up in the database.
+    let cache: SessionCache?
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, cache: SessionCache? = nil) {
         self.client = client
         self.logger = logger
+        self.cache = cache
     }
 
     /// Opens a session after a successful login and clears the failure count, in one transaction.
@@ -25,19 +28,27 @@ public struct SessionRepository: Sendable {
         }
     }
 
-    /// The person behind a live token, or nil for an unknown, expired or revoked one.
+    /// The person behind a live token, or nil for an unknown, expired or revoked one. With a cache,
+    /// a token confirmed within the cache's lifetime is not looked up again (see `SessionCache`).
     public func actor(tokenHash: [UInt8]) async throws -> Principal? {
+        let (cached, revocations) = cache?.principal(tokenHash: tokenHash) ?? (nil, 0)
+        if let cached { return cached }
         let rows = try await client.query("""
-            SELECT u.id, u.organisation_id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+            SELECT u.id, u.organisation_id, u.username, u.role, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_hash = \(ByteBuffer(bytes: tokenHash)) AND s.revoked_at IS NULL AND s.expires_at > now()
             """, logger: logger)
-        for try await (id, org, username, role) in rows.decode((UUID, UUID, String, String).self) {
-            return Principal(userID: id, organisationID: org, username: username, role: Role(rawValue: role) ?? .specialist)
+        for try await (id, org, username, role, expiresAt) in rows.decode((UUID, UUID, String, String, Date).self) {
+            let principal = Principal(userID: id, organisationID: org, username: username, role: Role(rawValue: role) ?? .specialist)
+            cache?.remember(tokenHash: tokenHash, principal: principal, sessionExpiresAt: expiresAt, revocationsBefore: revocations)
+            return principal
         }
         return nil
     }
 
     public func revoke(tokenHash: [UInt8], actor: UUID) async throws {
+        // Forgotten before and after the update: a look-up racing the logout cannot leave the token cached.
+        cache?.forget(tokenHash: tokenHash)
+        defer { cache?.forget(tokenHash: tokenHash) }
         try await client.transaction(logger: logger) { tx in
             try await tx.query("UPDATE sessions SET revoked_at = now() WHERE token_hash = \(ByteBuffer(bytes: tokenHash)) AND revoked_at IS NULL",
                                logger: self.logger)
