@@ -145,4 +145,17 @@ import VanThuSigning
             }
         }
     }
+
+    /// Found by schemathesis: a NUL in the username reached PostgreSQL, which refuses it (500).
+    @Test func controlCharactersInCredentialsAreWrongCredentialsNotServerErrors() async throws {
+        try await withApp { http, _ in
+            for json in [#"{"username":"\u0000\u0019","password":"x"}"#, #"{"username":"a1.clerk\u0000","password":"x"}"#,
+                         #"{"username":"a1.clerk","password":"x\u0000y"}"#, #"{"username":"a1\u0007.clerk","password":"x"}"#] {
+                try await http.execute(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: json)) { r in
+                    #expect(r.status == .unauthorized, "\(json)")
+                    #expect(r.problem?.code == "invalid-credentials", "\(json)")
+                }
+            }
+        }
+    }
 }

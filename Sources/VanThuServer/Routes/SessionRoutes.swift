@@ -4,6 +4,7 @@ import HummingbirdBcrypt
 import Logging
 import NIOPosix
 import VanThuAPI
+import VanThuCore
 import VanThuStore
 
 /// Log in, log out, who am I.
@@ -32,8 +33,11 @@ struct SessionRoutes {
 
     @Sendable func login(_ request: Request, context: VanThuRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
-        let username = body.username.precomposedStringWithCanonicalMapping.lowercased().trimmingCharacters(in: .whitespaces)
-        guard !username.isEmpty, username.utf8.count <= 64, !body.password.isEmpty, body.password.utf8.count <= 72 else {
+        // No username has control characters (PostgreSQL would refuse a NUL outright) and bcrypt
+        // reads at most 72 bytes and stops at a NUL: such input cannot be anyone's credentials.
+        let username = (try? CleanText.line(body.username, field: "username", maxLength: 64))?.lowercased() ?? ""
+        guard !username.isEmpty, username.utf8.count <= 64, !body.password.isEmpty, body.password.utf8.count <= 72,
+              !body.password.utf8.contains(0) else {
             throw ProblemError(.unauthorized, code: "invalid-credentials", "the username or password is wrong")
         }
         let record = try await users.loginRecord(username: username)
