@@ -12,7 +12,9 @@ public func buildRouter(configuration: ServerConfiguration, client: PostgresClie
     let documents = DocumentRepository(client: client, logger: logger)
 
     let router = Router(context: VanThuRequestContext.self)
+    let methods = MethodNotAllowedMiddleware<VanThuRequestContext>.Table()
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(table: methods))
     router.add(middleware: LogRequestsMiddleware(.info))
     HealthRoutes(client: client, logger: logger).add(to: router)
 
@@ -29,6 +31,7 @@ public func buildRouter(configuration: ServerConfiguration, client: PostgresClie
     let authenticated = api.group().add(middleware: AuthenticationMiddleware(sessions: sessions))
     sessionRoutes.addAuthenticated(to: authenticated)
     DocumentRoutes(documents: documents, configuration: configuration).add(to: authenticated)
+    methods.install(router.routes)
     return router
 }
 

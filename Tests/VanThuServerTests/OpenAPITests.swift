@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
@@ -23,6 +24,32 @@ import Testing
                     .appendingPathComponent("../../Sources/VanThuServer").standardized.appendingPathComponent("Error/Problem.swift"), encoding: .utf8)
                 for match in sources.matches(of: /code: "([a-z0-9-]+)"/) where !match.1.hasPrefix("http-") {
                     #expect(text.contains(String(match.1)), "openapi.yaml does not document \(match.1)")
+                }
+            }
+        }
+    }
+
+    /// RFC 9110: a known path with a method it does not take is 405 with `Allow`; an unknown path
+    /// stays 404 whatever the method (found by schemathesis's undeclared-method check).
+    @Test func unsupportedMethodOnAKnownPathIs405WithAllow() async throws {
+        try await withApp { http, _ in
+            let cases: [(String, HTTPRequest.Method, String)] = [
+                ("/healthz", .trace, "GET, HEAD"),
+                ("/api/v1/documents", .delete, "GET, HEAD, POST"),
+                ("/api/v1/documents/6f1c2d3e-0000-4000-8000-000000000001/send", .get, "POST"),
+                ("/api/v1/sessions/current", .put, "DELETE"),
+            ]
+            for (path, method, allow) in cases {
+                try await http.execute(uri: path, method: method) { r in
+                    #expect(r.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(r.headers[.allow] == allow, "\(method) \(path)")
+                    #expect(r.problem?.code == "method-not-allowed", "\(method) \(path)")
+                }
+            }
+            for (path, method) in [("/api/v1/nothing-here", HTTPRequest.Method.get), ("/api/v1/documents/x/y/z", .post)] {
+                try await http.execute(uri: path, method: method) { r in
+                    #expect(r.status == .notFound, "\(method) \(path)")
+                    #expect(r.problem?.code == "not-found")
                 }
             }
         }
