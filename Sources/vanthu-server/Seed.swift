@@ -30,27 +30,31 @@ struct Seed: AsyncParsableCommand {
             let (orgs, people) = try await withDatabase(configuration, logger: logger) { client in
                 let organisations = OrganisationRepository(client: client, logger: logger)
                 let users = UserRepository(client: client, logger: logger)
-                var addedOrgs = 0
-                var addedPeople = 0
-                for org in DemoProvince.organisations {
-                    let code = try AgencyCode(org.code)
-                    let existing = try await organisations.find(code: code)
-                    let id: UUID
-                    if let existing { id = existing.id } else {
-                        id = try await organisations.add(code: code, name: org.name, abbreviation: org.abbreviation, kind: org.kind,
-                                                         parentCode: try org.parent.map { try AgencyCode($0) }).id
-                        addedOrgs += 1
+                // One transaction: the province appears whole or not at all, and a first seed
+                // commits once instead of some two thousand times.
+                return try await storeTransaction(client, logger: logger) { tx in
+                    var addedOrgs = 0
+                    var addedPeople = 0
+                    for org in DemoProvince.organisations {
+                        let code = try AgencyCode(org.code)
+                        let existing = try await organisations.find(code: code, on: tx)
+                        let id: UUID
+                        if let existing { id = existing.id } else {
+                            id = try await organisations.add(code: code, name: org.name, abbreviation: org.abbreviation, kind: org.kind,
+                                                             parentCode: try org.parent.map { try AgencyCode($0) }, in: tx).id
+                            addedOrgs += 1
+                        }
+                        for division in org.divisions {
+                            try await organisations.ensureDivision(organisation: id, name: division.name, abbreviation: division.abbreviation, in: tx)
+                        }
                     }
-                    for division in org.divisions {
-                        try await organisations.ensureDivision(organisation: id, name: division.name, abbreviation: division.abbreviation)
+                    for person in DemoProvince.people where try await !users.exists(username: person.username, in: tx) {
+                        try await users.add(organisation: try AgencyCode(person.org), username: person.username, fullName: person.fullName,
+                                            title: person.title, role: person.role, division: person.division, passwordHash: hash, in: tx)
+                        addedPeople += 1
                     }
+                    return (addedOrgs, addedPeople)
                 }
-                for person in DemoProvince.people where try await !users.exists(username: person.username) {
-                    try await users.add(organisation: try AgencyCode(person.org), username: person.username, fullName: person.fullName,
-                                        title: person.title, role: person.role, division: person.division, passwordHash: hash)
-                    addedPeople += 1
-                }
-                return (addedOrgs, addedPeople)
             }
             print("demo province ready: \(orgs) organisations and \(people) accounts added (\(DemoProvince.organisations.count) and \(DemoProvince.people.count) in all)")
         }

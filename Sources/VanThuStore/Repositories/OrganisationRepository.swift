@@ -18,40 +18,47 @@ public struct OrganisationRepository: Sendable {
     @discardableResult
     public func add(code: AgencyCode, name: String, abbreviation: String, kind: OrganisationKind,
                     parentCode: AgencyCode?, actor: UUID? = nil) async throws -> Organisation {
+        try await client.transaction(logger: logger) { tx in
+            try await self.add(code: code, name: name, abbreviation: abbreviation, kind: kind, parentCode: parentCode, actor: actor, in: tx)
+        }
+    }
+
+    /// `add` inside the caller's transaction (`storeTransaction`), for bulk work such as seeding.
+    @discardableResult
+    public func add(code: AgencyCode, name: String, abbreviation: String, kind: OrganisationKind,
+                    parentCode: AgencyCode?, actor: UUID? = nil, in tx: PostgresConnection) async throws -> Organisation {
         let name = try OrganisationRules.name(name)
         let abbreviation = try OrganisationRules.abbreviation(abbreviation)
-        return try await client.transaction(logger: logger) { tx in
-            var parentID: UUID?
-            if let parentCode {
-                guard let parent = try await self.find(code: parentCode, on: tx) else {
-                    throw StoreError(.notFound, "no organisation has the code \(parentCode)")
-                }
-                guard kind.allowedParents.contains(parent.kind) else {
-                    throw StoreError(.invalid, "a \(kind.rawValue) cannot be placed under a \(parent.kind.rawValue)")
-                }
-                parentID = parent.id
-            } else if !kind.allowedParents.isEmpty {
-                throw StoreError(.invalid, "a \(kind.rawValue) needs a parent organisation (--parent)")
+        var parentID: UUID?
+        if let parentCode {
+            guard let parent = try await self.find(code: parentCode, on: tx) else {
+                throw StoreError(.notFound, "no organisation has the code \(parentCode)")
             }
-            if try await self.find(code: code, on: tx) != nil {
-                throw StoreError(.conflict, "an organisation with the code \(code) already exists")
+            guard kind.allowedParents.contains(parent.kind) else {
+                throw StoreError(.invalid, "a \(kind.rawValue) cannot be placed under a \(parent.kind.rawValue)")
             }
-            let id = UUID()
-            try await tx.query("""
-                INSERT INTO organisations (id, code, name, abbreviation, kind, parent_id)
-                VALUES (\(id), \(code.description), \(name), \(abbreviation), \(kind.rawValue), \(parentID))
-                """, logger: self.logger)
-            try await Audit.record(tx, actor: actor, action: "organisation.add", subjectType: "organisation",
-                                   subjectID: id.uuidString, details: ["code": code.description, "name": name], logger: self.logger)
-            return Organisation(id: id, code: code, name: name, abbreviation: abbreviation, kind: kind, parentID: parentID)
+            parentID = parent.id
+        } else if !kind.allowedParents.isEmpty {
+            throw StoreError(.invalid, "a \(kind.rawValue) needs a parent organisation (--parent)")
         }
+        if try await self.find(code: code, on: tx) != nil {
+            throw StoreError(.conflict, "an organisation with the code \(code) already exists")
+        }
+        let id = UUID()
+        try await tx.query("""
+            INSERT INTO organisations (id, code, name, abbreviation, kind, parent_id)
+            VALUES (\(id), \(code.description), \(name), \(abbreviation), \(kind.rawValue), \(parentID))
+            """, logger: self.logger)
+        try await Audit.record(tx, actor: actor, action: "organisation.add", subjectType: "organisation",
+                               subjectID: id.uuidString, details: ["code": code.description, "name": name], logger: self.logger)
+        return Organisation(id: id, code: code, name: name, abbreviation: abbreviation, kind: kind, parentID: parentID)
     }
 
     public func find(code: AgencyCode) async throws -> Organisation? {
         try await client.withConnection { try await self.find(code: code, on: $0) }
     }
 
-    func find(code: AgencyCode, on connection: PostgresConnection) async throws -> Organisation? {
+    public func find(code: AgencyCode, on connection: PostgresConnection) async throws -> Organisation? {
         let rows = try await connection.query(
             "SELECT id, code, name, abbreviation, kind, parent_id FROM organisations WHERE code = \(code.description)",
             logger: logger)
@@ -71,20 +78,26 @@ public struct OrganisationRepository: Sendable {
     /// Adds an internal division (phòng, ban, tổ) unless it already exists; returns its id.
     @discardableResult
     public func ensureDivision(organisation: UUID, name: String, abbreviation: String) async throws -> UUID {
+        try await client.transaction(logger: logger) { tx in
+            try await self.ensureDivision(organisation: organisation, name: name, abbreviation: abbreviation, in: tx)
+        }
+    }
+
+    /// `ensureDivision` inside the caller's transaction.
+    @discardableResult
+    public func ensureDivision(organisation: UUID, name: String, abbreviation: String, in tx: PostgresConnection) async throws -> UUID {
         let name = try CleanText.line(name, field: "division name", maxLength: 255)
         let abbreviation = try OrganisationRules.abbreviation(abbreviation)
-        return try await client.transaction(logger: logger) { tx in
-            let existing = try await tx.query(
-                "SELECT id FROM divisions WHERE organisation_id = \(organisation) AND name = \(name)", logger: self.logger)
-            for try await (id) in existing.decode(UUID.self) { return id }
-            let id = UUID()
-            try await tx.query("""
-                INSERT INTO divisions (id, organisation_id, name, abbreviation) VALUES (\(id), \(organisation), \(name), \(abbreviation))
-                """, logger: self.logger)
-            try await Audit.record(tx, actor: nil, action: "division.add", subjectType: "division", subjectID: id.uuidString,
-                                   details: ["name": name], logger: self.logger)
-            return id
-        }
+        let existing = try await tx.query(
+            "SELECT id FROM divisions WHERE organisation_id = \(organisation) AND name = \(name)", logger: self.logger)
+        for try await (id) in existing.decode(UUID.self) { return id }
+        let id = UUID()
+        try await tx.query("""
+            INSERT INTO divisions (id, organisation_id, name, abbreviation) VALUES (\(id), \(organisation), \(name), \(abbreviation))
+            """, logger: self.logger)
+        try await Audit.record(tx, actor: nil, action: "division.add", subjectType: "division", subjectID: id.uuidString,
+                               details: ["name": name], logger: self.logger)
+        return id
     }
 
     public func count() async throws -> Int {

@@ -55,36 +55,49 @@ public struct UserRepository: Sendable {
     @discardableResult
     public func add(organisation code: AgencyCode, username: String, fullName: String, title: String?, role: Role,
                     division: String?, passwordHash: String, actor: UUID? = nil) async throws -> UUID {
+        try await client.transaction(logger: logger) { tx in
+            try await self.add(organisation: code, username: username, fullName: fullName, title: title, role: role,
+                               division: division, passwordHash: passwordHash, actor: actor, in: tx)
+        }
+    }
+
+    /// `add` inside the caller's transaction, for bulk work such as seeding.
+    @discardableResult
+    public func add(organisation code: AgencyCode, username: String, fullName: String, title: String?, role: Role,
+                    division: String?, passwordHash: String, actor: UUID? = nil, in tx: PostgresConnection) async throws -> UUID {
         let username = try Self.validUsername(username)
         let fullName = try CleanText.line(fullName, field: "full name", maxLength: 255)
         let title = try title.map { t throws(TextRejection) in try CleanText.line(t, field: "title", maxLength: 255) }
-        return try await client.transaction(logger: logger) { tx in
-            guard let org = try await OrganisationRepository(client: self.client, logger: self.logger).find(code: code, on: tx) else {
-                throw StoreError(.notFound, "no organisation has the code \(code)")
-            }
-            var divisionID: UUID?
-            if let division {
-                let rows = try await tx.query(
-                    "SELECT id FROM divisions WHERE organisation_id = \(org.id) AND name = \(division.precomposedStringWithCanonicalMapping)",
-                    logger: self.logger)
-                for try await id in rows.decode(UUID.self) { divisionID = id }
-                guard divisionID != nil else { throw StoreError(.notFound, "\(org.name) has no division named \(division)") }
-            }
-            let existing = try await tx.query("SELECT 1 FROM users WHERE username = \(username)", logger: self.logger)
-            for try await _ in existing { throw StoreError(.conflict, "the username \(username) is taken") }
-            let id = UUID()
-            try await tx.query("""
-                INSERT INTO users (id, organisation_id, division_id, username, full_name, title, role, password_hash)
-                VALUES (\(id), \(org.id), \(divisionID), \(username), \(fullName), \(title), \(role.rawValue), \(passwordHash))
-                """, logger: self.logger)
-            try await Audit.record(tx, actor: actor, action: "user.add", subjectType: "user", subjectID: id.uuidString,
-                                   details: ["username": username, "role": role.rawValue, "organisation": code.description], logger: self.logger)
-            return id
+        guard let org = try await OrganisationRepository(client: self.client, logger: self.logger).find(code: code, on: tx) else {
+            throw StoreError(.notFound, "no organisation has the code \(code)")
         }
+        var divisionID: UUID?
+        if let division {
+            let rows = try await tx.query(
+                "SELECT id FROM divisions WHERE organisation_id = \(org.id) AND name = \(division.precomposedStringWithCanonicalMapping)",
+                logger: self.logger)
+            for try await id in rows.decode(UUID.self) { divisionID = id }
+            guard divisionID != nil else { throw StoreError(.notFound, "\(org.name) has no division named \(division)") }
+        }
+        let existing = try await tx.query("SELECT 1 FROM users WHERE username = \(username)", logger: self.logger)
+        for try await _ in existing { throw StoreError(.conflict, "the username \(username) is taken") }
+        let id = UUID()
+        try await tx.query("""
+            INSERT INTO users (id, organisation_id, division_id, username, full_name, title, role, password_hash)
+            VALUES (\(id), \(org.id), \(divisionID), \(username), \(fullName), \(title), \(role.rawValue), \(passwordHash))
+            """, logger: self.logger)
+        try await Audit.record(tx, actor: actor, action: "user.add", subjectType: "user", subjectID: id.uuidString,
+                               details: ["username": username, "role": role.rawValue, "organisation": code.description], logger: self.logger)
+        return id
     }
 
     public func exists(username: String) async throws -> Bool {
         for try await _ in try await client.query("SELECT 1 FROM users WHERE username = \(username)", logger: logger) { return true }
+        return false
+    }
+
+    public func exists(username: String, in tx: PostgresConnection) async throws -> Bool {
+        for try await _ in try await tx.query("SELECT 1 FROM users WHERE username = \(username)", logger: logger) { return true }
         return false
     }
 
