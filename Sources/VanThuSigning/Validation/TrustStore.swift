@@ -71,11 +71,13 @@ public struct TrustStore: Sendable {
         let store: OpaquePointer
         private let verifiedChains = Mutex<[String: [Certificate]]>([:])
         private let crlSignatures = Mutex<[String: Bool]>([:])
+        private let newestCRLs = Mutex<[String: CertificateRevocationList?]>([:])
         private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
         private let signingCertificateReferences = Mutex<[DERKey: Bool]>([:])
+        let verificationContexts = Mutex<[VerificationContextKey: VerificationContext?]>([:])
         /// Each cache is emptied when it reaches this many entries, which bounds memory (a parsed
         /// certificate costs about 10 KiB) while holding a province's signers and their CAs.
-        private static let cacheLimit = 20_000
+        static let cacheLimit = 20_000
 
         init(anchors: [Certificate], intermediates: [Certificate], crls: [CertificateRevocationList]) throws {
             OpenSSLRuntime.ready
@@ -148,6 +150,19 @@ public struct TrustStore: Sendable {
                 $0[key] = result
             }
             return result
+        }
+
+        /// The newest CRL `issuer` signed, among the store's. The store's CRLs never change and a
+        /// CRL's signature does not depend on the time, so the choice is made once per issuer
+        /// (keyed by the SHA-256 of its DER); the caller judges nextUpdate and entries at its time.
+        func newestCRL(signedBy issuer: Certificate) -> CertificateRevocationList? {
+            if let known = newestCRLs.withLock({ $0[issuer.sha256Fingerprint] }) { return known }
+            let newest = crls.filter { $0.issuer == issuer.subject && crl($0, isSignedBy: issuer) }.max { $0.thisUpdate < $1.thisUpdate }
+            newestCRLs.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[issuer.sha256Fingerprint] = .some(newest)
+            }
+            return newest
         }
 
         func crl(_ crl: CertificateRevocationList, isSignedBy issuer: Certificate) -> Bool {
