@@ -129,12 +129,14 @@ public struct TrustStore: Sendable {
 
         /// The certificate for a DER encoding, parsed once.
         func certificate(der: ArraySlice<UInt8>) -> Certificate? {
-            let key = DERKey(Array(der))
-            if let known = parsedCertificates.withLock({ $0[key] }) { return known }
-            guard let parsed = try? Certificate(der: key.bytes) else { OpenSSLErrorQueue.clear(); return nil }
+            // Looked up through a slice of the signature, copied only when it is new: a kept
+            // slice would keep the whole signature alive.
+            if let known = parsedCertificates.withLock({ $0[DERKey(der)] }) { return known }
+            let bytes = Array(der)
+            guard let parsed = try? Certificate(der: bytes) else { OpenSSLErrorQueue.clear(); return nil }
             parsedCertificates.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[key] = parsed
+                $0[DERKey(bytes)] = parsed
             }
             return parsed
         }
@@ -182,8 +184,9 @@ public struct TrustStore: Sendable {
 /// array element by element, which is slow, and hashing only part of the bytes lets crafted
 /// certificates collide and turn the cache into a quadratic-time trap (the fuzzer found that).
 struct DERKey: Hashable, Sendable {
-    let bytes: [UInt8]
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    let bytes: ArraySlice<UInt8>
+    init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
     func hash(into hasher: inout Hasher) {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
