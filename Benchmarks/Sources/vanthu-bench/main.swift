@@ -18,15 +18,17 @@ func threadCPUSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// Runs `work` on `threads` threads for `seconds` of wall-clock time and returns operations per
-/// second of CPU time, summed over the threads: the divisor `openssl speed` uses by default
-/// (its user time; ours is user plus system time, so file opening and reading count), which keeps
-/// the ratio meaningful when other processes share the machine.
+/// Runs `work` on `threads` threads for `seconds` and returns operations per second, divided as
+/// `openssl speed` divides: by CPU time for one thread (its default is user time; ours is user
+/// plus system time, so opening and reading the file count), which keeps the ratio meaningful
+/// when other processes share the machine; by wall-clock time for several threads, as
+/// `openssl speed -multi` does (its children measure elapsed time and the parent sums them).
 func throughput(seconds: Double, threads: Int, _ work: @escaping @Sendable () throws -> Void) -> Double {
     let rates = UnsafeMutableBufferPointer<Double>.allocate(capacity: threads)
     rates.initialize(repeating: 0)
     defer { rates.deallocate() }
-    let deadline = Date().addingTimeInterval(seconds)
+    let wallStart = Date()
+    let deadline = wallStart.addingTimeInterval(seconds)
     let group = DispatchGroup()
     nonisolated(unsafe) let shared = rates
     for index in 0..<threads {
@@ -38,12 +40,14 @@ func throughput(seconds: Double, threads: Int, _ work: @escaping @Sendable () th
                 do { try work() } catch { fatalError("\(error)") }
                 done += 1
             }
-            shared[index] = Double(done) / (threadCPUSeconds() - start)
+            let cpu = threadCPUSeconds() - start
+            shared[index] = threads == 1 ? Double(done) / cpu : Double(done)
             group.leave()
         }.start()
     }
     group.wait()
-    return rates.reduce(0, +)
+    let total = rates.reduce(0, +)
+    return threads == 1 ? total : total / Date().timeIntervalSince(wallStart)
 }
 
 let arguments = CommandLine.arguments
