@@ -20,25 +20,62 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    let backing: X509Backing
+    /// Everything about the certificate lives in one immutable object, so that copying the value
+    /// (into candidate lists, chains, reports) is one reference count, not a dozen.
+    final class Properties: Sendable {
+        let backing: X509Backing
+        let der: [UInt8]
+        let subject: DistinguishedName
+        let issuer: DistinguishedName
+        let serialNumber: String
+        let notBefore: Date
+        let notAfter: Date
+        let sha256Fingerprint: String
+        let keyUsage: KeyUsage?
+        let isCertificateAuthority: Bool
+        let publicKey: PublicKeyDescription
+        let signatureAlgorithm: String
+        let signatureDigest: String?
 
-    public let der: [UInt8]
-    public let subject: DistinguishedName
-    public let issuer: DistinguishedName
+        init(backing: X509Backing, der: [UInt8], subject: DistinguishedName, issuer: DistinguishedName, serialNumber: String,
+             notBefore: Date, notAfter: Date, sha256Fingerprint: String, keyUsage: KeyUsage?, isCertificateAuthority: Bool,
+             publicKey: PublicKeyDescription, signatureAlgorithm: String, signatureDigest: String?) {
+            self.backing = backing
+            self.der = der
+            self.subject = subject
+            self.issuer = issuer
+            self.serialNumber = serialNumber
+            self.notBefore = notBefore
+            self.notAfter = notAfter
+            self.sha256Fingerprint = sha256Fingerprint
+            self.keyUsage = keyUsage
+            self.isCertificateAuthority = isCertificateAuthority
+            self.publicKey = publicKey
+            self.signatureAlgorithm = signatureAlgorithm
+            self.signatureDigest = signatureDigest
+        }
+    }
+
+    private let properties: Properties
+
+    var backing: X509Backing { properties.backing }
+    public var der: [UInt8] { properties.der }
+    public var subject: DistinguishedName { properties.subject }
+    public var issuer: DistinguishedName { properties.issuer }
     /// Upper-case hexadecimal serial number, as CAs print it.
-    public let serialNumber: String
-    public let notBefore: Date
-    public let notAfter: Date
+    public var serialNumber: String { properties.serialNumber }
+    public var notBefore: Date { properties.notBefore }
+    public var notAfter: Date { properties.notAfter }
     /// Lower-case hexadecimal SHA-256 of the DER encoding.
-    public let sha256Fingerprint: String
+    public var sha256Fingerprint: String { properties.sha256Fingerprint }
     /// The key usage extension, or nil when the certificate has none (then any usage is allowed).
-    public let keyUsage: KeyUsage?
-    public let isCertificateAuthority: Bool
-    public let publicKey: PublicKeyDescription
+    public var keyUsage: KeyUsage? { properties.keyUsage }
+    public var isCertificateAuthority: Bool { properties.isCertificateAuthority }
+    public var publicKey: PublicKeyDescription { properties.publicKey }
     /// OpenSSL's long name of the signature algorithm, e.g. `sha256WithRSAEncryption`.
-    public let signatureAlgorithm: String
+    public var signatureAlgorithm: String { properties.signatureAlgorithm }
     /// Digest used by the issuer's signature, nil when the algorithm has none (Ed25519) or is unknown.
-    public let signatureDigest: String?
+    public var signatureDigest: String? { properties.signatureDigest }
 
     public init(der: [UInt8]) throws {
         OpenSSLRuntime.ready
@@ -97,38 +134,37 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     init(backing: X509Backing) throws {
         let x509 = backing.pointer
-        self.backing = backing
         guard let der = encodeDER({ i2d_X509(x509, $0) }) else {
             throw OpenSSLErrorQueue.error(.malformedInput, "The certificate cannot be re-encoded.")
         }
-        self.der = der
-        subject = DistinguishedName(x509Name: X509_get_subject_name(x509))
-        issuer = DistinguishedName(x509Name: X509_get_issuer_name(x509))
-        serialNumber = Self.serialHex(X509_get0_serialNumber(x509))
         guard let notBefore = Date(asn1Time: X509_get0_notBefore(x509)),
               let notAfter = Date(asn1Time: X509_get0_notAfter(x509)) else {
             throw OpenSSLErrorQueue.error(.malformedInput, "The certificate's validity dates cannot be read.")
         }
-        self.notBefore = notBefore
-        self.notAfter = notAfter
-        sha256Fingerprint = StreamingDigest.hash(der).hexString
         // X509_get_key_usage also caches the extensions; a broken extension shows up as EXFLAG_INVALID.
         let usage = X509_get_key_usage(x509)
         if X509_get_extension_flags(x509) & UInt32(EXFLAG_INVALID) != 0 {
             throw OpenSSLErrorQueue.error(.malformedInput, "The certificate has a malformed extension.")
         }
-        keyUsage = usage == UInt32.max ? nil : KeyUsage(rawValue: usage)
-        isCertificateAuthority = X509_check_ca(x509) != 0
-        publicKey = PublicKeyDescription(X509_get0_pubkey(x509))
         let nid = X509_get_signature_nid(x509)
-        signatureAlgorithm = OBJ_nid2ln(nid).map { String(cString: $0) } ?? "unknown"
         var digestNID: Int32 = 0
         var keyNID: Int32 = 0
+        var signatureDigest: String?
         if X509_get_signature_info(x509, &digestNID, &keyNID, nil, nil) == 1, digestNID != NID_undef {
             signatureDigest = OBJ_nid2sn(digestNID).map { String(cString: $0) }
-        } else {
-            signatureDigest = nil
         }
+        properties = Properties(
+            backing: backing, der: der,
+            subject: DistinguishedName(x509Name: X509_get_subject_name(x509)),
+            issuer: DistinguishedName(x509Name: X509_get_issuer_name(x509)),
+            serialNumber: Self.serialHex(X509_get0_serialNumber(x509)),
+            notBefore: notBefore, notAfter: notAfter,
+            sha256Fingerprint: StreamingDigest.hash(der).hexString,
+            keyUsage: usage == UInt32.max ? nil : KeyUsage(rawValue: usage),
+            isCertificateAuthority: X509_check_ca(x509) != 0,
+            publicKey: PublicKeyDescription(X509_get0_pubkey(x509)),
+            signatureAlgorithm: OBJ_nid2ln(nid).map { String(cString: $0) } ?? "unknown",
+            signatureDigest: signatureDigest)
         OpenSSLErrorQueue.clear()
     }
 
@@ -152,7 +188,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(subject) (serial \(serialNumber))" }
 
-    public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }
+    public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.properties === rhs.properties || lhs.der == rhs.der }
     public func hash(into hasher: inout Hasher) { hasher.combine(sha256Fingerprint) }
 }
 

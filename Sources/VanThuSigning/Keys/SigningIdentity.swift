@@ -6,6 +6,8 @@ public struct SigningIdentity: Sendable {
     /// Intermediate certificates embedded next to the signer's; the root may be left out.
     public let chain: [Certificate]
     let privateKey: PrivateKey
+    /// The DER templates its signatures are assembled from, made on first use.
+    let signatureTemplates = SignatureTemplates()
 
     public var publicKey: PublicKeyDescription { privateKey.publicKey }
 

@@ -66,6 +66,19 @@ public struct CAdESSigner: Sendable {
         }
         OpenSSLRuntime.ready
         OpenSSLErrorQueue.clear()
+        let configuration = SignatureTemplate.Configuration(digest: algorithm, padding: rsaPadding, includeSigningTime: includeSigningTime)
+        let template = identity.signatureTemplates.template(for: configuration) {
+            // The prototype's digest and time are placeholders; only its layout is kept.
+            let prototype = try? signWithCMS(messageDigest: [UInt8](repeating: 0, count: algorithm.byteCount),
+                                             algorithm: algorithm, signingTime: Date(timeIntervalSince1970: 1_767_225_600))
+            return prototype.flatMap { SignatureTemplate(prototype: $0, key: identity.privateKey.backing, configuration: configuration) }
+        }
+        if let template { return try template.sign(messageDigest: messageDigest, signingTime: signingTime) }
+        return try signWithCMS(messageDigest: messageDigest, algorithm: algorithm, signingTime: signingTime)
+    }
+
+    /// The signature as OpenSSL's CMS code assembles it; what templates are made from.
+    func signWithCMS(messageDigest: [UInt8], algorithm: DigestAlgorithm, signingTime: Date) throws -> [UInt8] {
         let cms = try Self.emptySignedData()
         try addSigner(to: cms, algorithm: algorithm, messageDigest: messageDigest, signingTime: signingTime)
         for certificate in identity.chain where CMS_add1_cert(cms.pointer, certificate.backing.pointer) != 1 {
@@ -191,36 +204,6 @@ extension CAdESSigner {
             ASN1_STRING_free(sequence)
             throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not record the RSA-PSS parameters.")
         }
-    }
-}
-
-/// The little DER VanThu writes by hand.
-enum DER {
-    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
-        var length: [UInt8]
-        if content.count < 0x80 {
-            length = [UInt8(content.count)]
-        } else {
-            var value = content.count
-            var bytes: [UInt8] = []
-            while value > 0 { bytes.insert(UInt8(value & 0xff), at: 0); value >>= 8 }
-            length = [0x80 | UInt8(bytes.count)] + bytes
-        }
-        return [tag] + length + content
-    }
-
-    static func digestIdentifier(_ algorithm: DigestAlgorithm) -> [UInt8] {
-        let last: UInt8 = switch algorithm { case .sha256: 1; case .sha384: 2; case .sha512: 3 }
-        return tlv(0x30, tlv(0x06, [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, last]))
-    }
-
-    /// RSASSA-PSS-params (RFC 4055 §3.1).
-    static func pssParameters(_ algorithm: DigestAlgorithm) -> [UInt8] {
-        let mgf1: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08]
-        let hash = tlv(0xa0, digestIdentifier(algorithm))
-        let mask = tlv(0xa1, tlv(0x30, tlv(0x06, mgf1) + digestIdentifier(algorithm)))
-        let salt = tlv(0xa2, tlv(0x02, [UInt8(algorithm.byteCount)]))
-        return tlv(0x30, hash + mask + salt)
     }
 }
 

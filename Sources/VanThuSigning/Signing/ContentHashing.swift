@@ -37,14 +37,16 @@ func readFileInChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) 
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw SigningError(.unreadableFile, "The file \(path) cannot be opened.") }
     defer { close(fd) }
-    #if os(Linux)
-    _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-    #endif
     // Small documents get a buffer of their own size: a 1 MiB allocation per call is an
     // mmap and munmap, a cost that shows when thousands of small files are signed a second.
     var status = stat()
     let fileSize = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
     let size = min(1 << 20, max(4096, fileSize + 1))
+    #if os(Linux)
+    // Read-ahead advice only pays for files read in several pieces; for the others it is one
+    // more system call per document.
+    if fileSize >= size { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL) }
+    #endif
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
     defer { buffer.deallocate() }
     while true {

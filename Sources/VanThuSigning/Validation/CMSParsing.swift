@@ -7,6 +7,13 @@ enum CMSParsing {
         /// The embedded certificates when they were parsed apart from the CMS (see
         /// `CertificateBagSplitting`); nil when OpenSSL holds them inside `cms`.
         let embedded: [Certificate]?
+        /// For each SignerInfo, the content of its signed attributes as they appear in the DER
+        /// OpenSSL parsed (nil for PEM, BER, or a signer without them), to verify the signature over.
+        var signedAttributes: [ArraySlice<UInt8>?] = []
+
+        func signedAttributes(of index: Int) -> ArraySlice<UInt8>? {
+            index < signedAttributes.count ? signedAttributes[index] : nil
+        }
     }
 
     /// Parses a signature. `certificate` returns the parsed certificate for a DER encoding, from a
@@ -18,10 +25,31 @@ enum CMSParsing {
         if let certificate, let split = CertificateBagSplitting.split(bytes) {
             let embedded = split.certificates.compactMap(certificate)
             if embedded.count == split.certificates.count, case .success(let cms) = parseWhole(split.signedDataWithoutCertificates) {
-                return .success(Parsed(cms: cms, embedded: embedded))
+                return .success(Parsed(cms: cms, embedded: embedded,
+                                       signedAttributes: signedAttributeContents(split.signedDataWithoutCertificates, cms)))
             }
         }
-        return parseWhole(bytes).map { Parsed(cms: $0, embedded: nil) }
+        return parseWhole(bytes).map { Parsed(cms: $0, embedded: nil, signedAttributes: signedAttributeContents(bytes, $0)) }
+    }
+
+    /// The signed attributes of each SignerInfo in DER SignedData: [0] IMPLICIT after version, sid
+    /// and digestAlgorithm. Empty when the walk disagrees with OpenSSL's parse in any way.
+    static func signedAttributeContents(_ der: [UInt8], _ cms: CMSBacking) -> [ArraySlice<UInt8>?] {
+        guard let contentInfo = DER.element(der, at: 0, end: der.count), contentInfo.tag == 0x30, contentInfo.end == der.count,
+              let outer = DER.children(der, of: contentInfo.value), outer.count == 2, outer[1].tag == 0xa0,
+              let explicit = DER.children(der, of: outer[1].value), explicit.count == 1, explicit[0].tag == 0x30,
+              let fields = DER.children(der, of: explicit[0].value), let signerInfos = fields.last, signerInfos.tag == 0x31,
+              let signers = DER.children(der, of: signerInfos.value),
+              signers.count == Int(vt_sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms.pointer))) else { return [] }
+        return signers.map { signer -> ArraySlice<UInt8>? in
+            guard signer.tag == 0x30, let parts = DER.children(der, of: signer.value), parts.count >= 5,
+                  parts[3].tag == 0xa0, let attributes = DER.children(der, of: parts[3].value) else { return nil }
+            // Only a DER SET OF (elements in ascending order) is verified as it stands; anything
+            // else is left to CMS_SignerInfo_verify, which verifies OpenSSL's re-encoding, as before.
+            for (earlier, later) in zip(attributes, attributes.dropFirst())
+            where !der[earlier.whole].lexicographicallyPrecedes(der[later.whole]) { return nil }
+            return der[parts[3].value]
+        }
     }
 
     private static func parseWhole(_ bytes: [UInt8]) -> Result<CMSBacking, FormatProblem> {

@@ -46,10 +46,7 @@ extension SignerEvaluation {
 
     private func status(of certificate: Certificate, issuer: Certificate) -> RevocationStatus {
         let name = certificate.subject.commonName ?? certificate.subject.description
-        let usable = storage.crls
-            .filter { $0.issuer == issuer.subject && storage.crl($0, isSignedBy: issuer) }
-            .max { $0.thisUpdate < $1.thisUpdate }
-        guard let crl = usable else {
+        guard let crl = storage.newestCRL(signedBy: issuer) else {
             return RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
                                     status: .unknown, source: nil, crlIssuer: nil, thisUpdate: nil, nextUpdate: nil,
                                     revocationTime: nil, revocationReason: nil,
@@ -83,8 +80,22 @@ enum ReportDate {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down)) + 7 * 3600
         var broken = tm()
         gmtime_r(&seconds, &broken)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(broken.tm_year + 1900)-\(two(broken.tm_mon + 1))-\(two(broken.tm_mday))T"
-            + "\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec))+07:00"
+        // Written as ASCII bytes: reports format several dates per signature, thousands a second.
+        var text = [UInt8]()
+        text.reserveCapacity(25)
+        func digits(_ value: Int32, _ width: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 { text.append(UInt8(48 + (value / divisor) % 10)); divisor /= 10 }
+        }
+        let year = broken.tm_year + 1900
+        if (1000...9999).contains(year) { digits(year, 4) } else { text.append(contentsOf: String(year).utf8) }
+        text.append(UInt8(ascii: "-")); digits(broken.tm_mon + 1, 2)
+        text.append(UInt8(ascii: "-")); digits(broken.tm_mday, 2)
+        text.append(UInt8(ascii: "T")); digits(broken.tm_hour, 2)
+        text.append(UInt8(ascii: ":")); digits(broken.tm_min, 2)
+        text.append(UInt8(ascii: ":")); digits(broken.tm_sec, 2)
+        text.append(contentsOf: "+07:00".utf8)
+        return String(decoding: text, as: UTF8.self)
     }
 }

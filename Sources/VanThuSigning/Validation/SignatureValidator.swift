@@ -101,7 +101,8 @@ public struct SignatureValidator: Sendable {
                                           candidates: candidates, format: format)
         var reports: [SignatureReport] = []
         CMSParsing.forEachSigner(cms) { signer, index in
-            reports.append(evaluation.evaluate(signer: signer, index: index, contentDigests: digests))
+            reports.append(evaluation.evaluate(signer: signer, index: index, signedAttributes: parsed.signedAttributes(of: index),
+                                               contentDigests: digests))
         }
         return ValidationReport(validationTime: validationTime, policy: policy.summary, document: document, signatures: reports)
     }

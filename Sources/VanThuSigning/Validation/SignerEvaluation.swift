@@ -37,14 +37,22 @@ struct SignerEvaluation {
         .revokedCANoPOE, .outOfBoundsNoPOE, .notYetValid, .sigConstraintsFailure, .tryLater,
     ]
 
-    func evaluate(signer: OpaquePointer, index: Int, contentDigests: [Int32: [UInt8]]) -> SignatureReport {
+    /// `signedAttributes`: the content of the signer's signed attributes as encoded in the
+    /// signature, when known, to verify the signature value over them without re-encoding.
+    func evaluate(signer: OpaquePointer, index: Int, signedAttributes: ArraySlice<UInt8>?,
+                  contentDigests: [Int32: [UInt8]]) -> SignatureReport {
         defer { OpenSSLErrorQueue.clear() }
         var findings = Findings()
         var x509: OpaquePointer?
         var digestAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
         var signatureAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
         CMS_SignerInfo_get0_algs(signer, nil, &x509, &digestAlgorithm, &signatureAlgorithm)
-        let signerCertificate = x509.flatMap { storage.certificate(for: $0) }
+        // CMS_set1_signers_certs picked the signer among the candidates' own X509 objects, so the
+        // certificate value is found by identity, without encoding and hashing its DER again.
+        let signerCertificate = x509.flatMap { pointer in
+            candidates.first { $0.backing.pointer == pointer } ?? storage.intermediates.first { $0.backing.pointer == pointer }
+                ?? storage.certificate(for: pointer)
+        }
         let digestNID = CMSParsing.digestNID(signer)
         let digestName = Self.digestName(digestNID)
         let hasESS = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE) != nil
@@ -62,7 +70,8 @@ struct SignerEvaluation {
                 break checks
             }
             findings.pass("signing-certificate-identified", "The signer's certificate was found: \(certificate.subject.commonName ?? certificate.subject.description).")
-            if CMS_SignerInfo_verify(signer) == 1 {
+            if SignatureValueVerification.verify(signer, certificate: certificate, digestNID: digestNID,
+                                                 signedAttributes: signedAttributes, storage: storage) {
                 findings.pass("signature-value", "The signature value verifies with the signer's public key.")
             } else {
                 findings.fail("signature-value", .totalFailed, .sigCryptoFailure,

@@ -71,11 +71,13 @@ public struct TrustStore: Sendable {
         let store: OpaquePointer
         private let verifiedChains = Mutex<[String: [Certificate]]>([:])
         private let crlSignatures = Mutex<[String: Bool]>([:])
+        private let newestCRLs = Mutex<[String: CertificateRevocationList?]>([:])
         private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
         private let signingCertificateReferences = Mutex<[DERKey: Bool]>([:])
+        let verificationContexts = Mutex<[VerificationContextKey: VerificationContext?]>([:])
         /// Each cache is emptied when it reaches this many entries, which bounds memory (a parsed
         /// certificate costs about 10 KiB) while holding a province's signers and their CAs.
-        private static let cacheLimit = 20_000
+        static let cacheLimit = 20_000
 
         init(anchors: [Certificate], intermediates: [Certificate], crls: [CertificateRevocationList]) throws {
             OpenSSLRuntime.ready
@@ -127,12 +129,14 @@ public struct TrustStore: Sendable {
 
         /// The certificate for a DER encoding, parsed once.
         func certificate(der: ArraySlice<UInt8>) -> Certificate? {
-            let key = DERKey(Array(der))
-            if let known = parsedCertificates.withLock({ $0[key] }) { return known }
-            guard let parsed = try? Certificate(der: key.bytes) else { OpenSSLErrorQueue.clear(); return nil }
+            // Looked up through a slice of the signature, copied only when it is new: a kept
+            // slice would keep the whole signature alive.
+            if let known = parsedCertificates.withLock({ $0[DERKey(der)] }) { return known }
+            let bytes = Array(der)
+            guard let parsed = try? Certificate(der: bytes) else { OpenSSLErrorQueue.clear(); return nil }
             parsedCertificates.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[key] = parsed
+                $0[DERKey(bytes)] = parsed
             }
             return parsed
         }
@@ -148,6 +152,19 @@ public struct TrustStore: Sendable {
                 $0[key] = result
             }
             return result
+        }
+
+        /// The newest CRL `issuer` signed, among the store's. The store's CRLs never change and a
+        /// CRL's signature does not depend on the time, so the choice is made once per issuer
+        /// (keyed by the SHA-256 of its DER); the caller judges nextUpdate and entries at its time.
+        func newestCRL(signedBy issuer: Certificate) -> CertificateRevocationList? {
+            if let known = newestCRLs.withLock({ $0[issuer.sha256Fingerprint] }) { return known }
+            let newest = crls.filter { $0.issuer == issuer.subject && crl($0, isSignedBy: issuer) }.max { $0.thisUpdate < $1.thisUpdate }
+            newestCRLs.withLock {
+                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                $0[issuer.sha256Fingerprint] = .some(newest)
+            }
+            return newest
         }
 
         func crl(_ crl: CertificateRevocationList, isSignedBy issuer: Certificate) -> Bool {
@@ -167,8 +184,9 @@ public struct TrustStore: Sendable {
 /// array element by element, which is slow, and hashing only part of the bytes lets crafted
 /// certificates collide and turn the cache into a quadratic-time trap (the fuzzer found that).
 struct DERKey: Hashable, Sendable {
-    let bytes: [UInt8]
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    let bytes: ArraySlice<UInt8>
+    init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
     func hash(into hasher: inout Hasher) {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }

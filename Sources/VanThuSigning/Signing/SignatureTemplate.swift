@@ -1,0 +1,251 @@
+import COpenSSL
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What stays the same in every CAdES signature one identity makes with one configuration: the
+/// signer identifier, algorithm identifiers, ESS signing-certificate-v2 and contentType
+/// attributes, and the certificate set, all as OpenSSL's CMS code encoded them once.
+///
+/// Assembling a signature with `CMS_add1_signer` costs three ECDSA signatures' worth of time
+/// (ESS hashing of the certificate, attribute and structure encoding). With a template, a
+/// signature only encodes its messageDigest and signingTime attributes, sorts the signed
+/// attributes as a DER SET OF, signs that SET with the private key, and splices the result in.
+/// The template is taken from a real signature made by OpenSSL's CMS code, and is only used when
+/// splicing that signature's own parts back together reproduces it byte for byte.
+final class SignatureTemplate: @unchecked Sendable {
+    struct Configuration: Hashable, Sendable {
+        let digest: DigestAlgorithm
+        let padding: RSASignaturePadding
+        let includeSigningTime: Bool
+    }
+
+    let configuration: Configuration
+    /// The ContentInfo's contentType (id-signedData), as a whole TLV.
+    private let contentType: [UInt8]
+    /// SignedData fields before signerInfos: version, digestAlgorithms, encapContentInfo, certificates.
+    private let signedDataPrefix: [UInt8]
+    /// SignerInfo fields before signedAttrs: version, sid, digestAlgorithm.
+    private let signerInfoPrefix: [UInt8]
+    /// Each signed attribute other than messageDigest and signingTime, as a whole TLV.
+    private let fixedAttributes: [[UInt8]]
+    /// The signatureAlgorithm AlgorithmIdentifier TLV.
+    private let signatureAlgorithm: [UInt8]
+    /// An EVP_MD_CTX set up for EVP_DigestSign with the key, digest and padding; never used
+    /// itself, only copied, so that concurrent signatures share no mutable state.
+    private let signingContext: OpaquePointer
+    private let maximumSignatureLength: Int
+    /// Keeps the key alive as long as the context refers to it.
+    private let key: PrivateKeyBacking
+
+    static let messageDigestOID: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04]
+    static let signingTimeOID: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05]
+
+    /// The template of `prototype`, a DER signature OpenSSL made for this key and configuration;
+    /// nil when its layout is not the one expected or cannot be reproduced exactly.
+    init?(prototype: [UInt8], key: PrivateKeyBacking, configuration: Configuration) {
+        guard let parts = Self.decompose(prototype, includeSigningTime: configuration.includeSigningTime),
+              let context = Self.makeSigningContext(key: key, configuration: configuration) else {
+            OpenSSLErrorQueue.clear()
+            return nil
+        }
+        self.configuration = configuration
+        contentType = parts.contentType
+        signedDataPrefix = parts.signedDataPrefix
+        signerInfoPrefix = parts.signerInfoPrefix
+        fixedAttributes = parts.fixedAttributes
+        signatureAlgorithm = parts.signatureAlgorithm
+        signingContext = context
+        maximumSignatureLength = Int(EVP_PKEY_get_size(key.pointer))
+        self.key = key
+        // Splicing the prototype's own attributes and signature value must give the prototype back.
+        let attributes = Self.sortedSet(parts.fixedAttributes + parts.variableAttributes)
+        guard assemble(signedAttributes: attributes, signatureValue: parts.signatureValue) == prototype else { return nil }
+    }
+
+    deinit { EVP_MD_CTX_free(signingContext) }
+
+    /// A complete DER ContentInfo signing `messageDigest`. Blocking: one private-key operation.
+    /// `extraAttributes` (whole Attribute TLVs) lets tests make signatures OpenSSL would not.
+    func sign(messageDigest: [UInt8], signingTime: Date, extraAttributes: [[UInt8]] = []) throws -> [UInt8] {
+        var attributes = fixedAttributes + extraAttributes
+        attributes.append(Self.attribute(Self.messageDigestOID, value: DER.tlv(0x04, messageDigest)))
+        if configuration.includeSigningTime {
+            attributes.append(Self.attribute(Self.signingTimeOID, value: Self.encodeTime(signingTime)))
+        }
+        let signedAttributes = Self.sortedSet(attributes)
+        return assemble(signedAttributes: signedAttributes, signatureValue: try signatureValue(over: signedAttributes))
+    }
+
+    /// The signature over the signed attributes as a DER SET OF (RFC 5652 §5.4).
+    private func signatureValue(over signedAttributes: [UInt8]) throws -> [UInt8] {
+        guard let context = EVP_MD_CTX_new() else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a signing context.")
+        }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_MD_CTX_copy_ex(context, signingContext) == 1 else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not start the signature.")
+        }
+        // The copy is used once: without this flag, finishing would duplicate the key context again.
+        EVP_MD_CTX_set_flags(context, EVP_MD_CTX_FLAG_FINALISE)
+        var setOf = [UInt8]()
+        setOf.reserveCapacity(DER.headerLength(signedAttributes.count) + signedAttributes.count)
+        DER.appendHeader(&setOf, tag: 0x31, length: signedAttributes.count)
+        setOf.append(contentsOf: signedAttributes)
+        var length = maximumSignatureLength
+        var value = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSign(context, &value, &length, setOf, setOf.count) == 1, length <= value.count else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
+        }
+        value.removeLast(value.count - length)
+        return value
+    }
+
+    /// ContentInfo { id-signedData, [0] SignedData { prefix, SET { SignerInfo { prefix,
+    /// [0] signedAttrs, signatureAlgorithm, OCTET STRING signature } } } }.
+    private func assemble(signedAttributes: [UInt8], signatureValue: [UInt8]) -> [UInt8] {
+        func total(_ length: Int) -> Int { DER.headerLength(length) + length }
+        let signerInfoLength = signerInfoPrefix.count + total(signedAttributes.count) + signatureAlgorithm.count
+            + total(signatureValue.count)
+        let signerInfosLength = total(signerInfoLength)
+        let signedDataLength = signedDataPrefix.count + total(signerInfosLength)
+        let explicitLength = total(signedDataLength)
+        let contentInfoLength = contentType.count + total(explicitLength)
+        var out = [UInt8]()
+        out.reserveCapacity(total(contentInfoLength))
+        DER.appendHeader(&out, tag: 0x30, length: contentInfoLength)
+        out.append(contentsOf: contentType)
+        DER.appendHeader(&out, tag: 0xa0, length: explicitLength)
+        DER.appendHeader(&out, tag: 0x30, length: signedDataLength)
+        out.append(contentsOf: signedDataPrefix)
+        DER.appendHeader(&out, tag: 0x31, length: signerInfosLength)
+        DER.appendHeader(&out, tag: 0x30, length: signerInfoLength)
+        out.append(contentsOf: signerInfoPrefix)
+        DER.appendHeader(&out, tag: 0xa0, length: signedAttributes.count)
+        out.append(contentsOf: signedAttributes)
+        out.append(contentsOf: signatureAlgorithm)
+        DER.appendHeader(&out, tag: 0x04, length: signatureValue.count)
+        out.append(contentsOf: signatureValue)
+        return out
+    }
+
+    // MARK: - Encoding the attributes that change
+
+    static func attribute(_ oid: [UInt8], value: [UInt8]) -> [UInt8] {
+        DER.tlv(0x30, oid + DER.tlv(0x31, value))
+    }
+
+    /// The content of a DER SET OF: elements in ascending order of their encodings (X.690 §11.6).
+    static func sortedSet(_ elements: [[UInt8]]) -> [UInt8] {
+        elements.sorted { $0.lexicographicallyPrecedes($1) }.flatMap { $0 }
+    }
+
+    /// UTCTime through 2049 and GeneralizedTime from 2050, as RFC 5652 §11.3 and OpenSSL's
+    /// ASN1_TIME_set choose, to the second, in UTC.
+    static func encodeTime(_ date: Date) -> [UInt8] {
+        var seconds = date.unixTime
+        var broken = tm()
+        gmtime_r(&seconds, &broken)
+        let year = Int(broken.tm_year) + 1900
+        var digits: [UInt8] = []
+        func append(_ value: Int, width: Int) {
+            var text = [UInt8]()
+            var rest = value
+            for _ in 0..<width { text.append(UInt8(48 + rest % 10)); rest /= 10 }
+            digits.append(contentsOf: text.reversed())
+        }
+        let utc = (1950...2049).contains(year)
+        append(utc ? year % 100 : year, width: utc ? 2 : 4)
+        for field in [broken.tm_mon + 1, broken.tm_mday, broken.tm_hour, broken.tm_min, broken.tm_sec] {
+            append(Int(field), width: 2)
+        }
+        digits.append(0x5a)   // "Z"
+        return DER.tlv(utc ? 0x17 : 0x18, digits)
+    }
+
+    // MARK: - Taking the prototype apart
+
+    private struct Parts {
+        var contentType: [UInt8]
+        var signedDataPrefix: [UInt8]
+        var signerInfoPrefix: [UInt8]
+        var fixedAttributes: [[UInt8]]
+        var variableAttributes: [[UInt8]]
+        var signatureAlgorithm: [UInt8]
+        var signatureValue: [UInt8]
+    }
+
+    private static func decompose(_ der: [UInt8], includeSigningTime: Bool) -> Parts? {
+        func bytes(_ range: Range<Int>) -> [UInt8] { Array(der[range]) }
+        guard let contentInfo = DER.element(der, at: 0, end: der.count), contentInfo.tag == 0x30, contentInfo.end == der.count,
+              let outer = DER.children(der, of: contentInfo.value), outer.count == 2, outer[0].tag == 0x06, outer[1].tag == 0xa0,
+              let explicit = DER.children(der, of: outer[1].value), explicit.count == 1, explicit[0].tag == 0x30,
+              let signedData = DER.children(der, of: explicit[0].value), let signerInfos = signedData.last, signerInfos.tag == 0x31,
+              let signers = DER.children(der, of: signerInfos.value), signers.count == 1, signers[0].tag == 0x30,
+              let fields = DER.children(der, of: signers[0].value), fields.count == 6,
+              fields[3].tag == 0xa0, fields[4].tag == 0x30, fields[5].tag == 0x04,
+              let attributes = DER.children(der, of: fields[3].value) else { return nil }
+        var fixed: [[UInt8]] = []
+        var variable: [[UInt8]] = []
+        var sawDigest = false
+        var sawTime = false
+        for attribute in attributes {
+            guard attribute.tag == 0x30, let type = DER.element(der, at: attribute.valueStart, end: attribute.end),
+                  type.tag == 0x06 else { return nil }
+            let oid = bytes(type.whole)
+            if oid == messageDigestOID {
+                sawDigest = true
+                variable.append(bytes(attribute.whole))
+            } else if oid == signingTimeOID {
+                sawTime = true
+                variable.append(bytes(attribute.whole))
+            } else {
+                fixed.append(bytes(attribute.whole))
+            }
+        }
+        guard sawDigest, sawTime == includeSigningTime else { return nil }
+        let signedDataFields = signedData.dropLast()
+        guard let firstField = signedDataFields.first, let lastField = signedDataFields.last else { return nil }
+        return Parts(contentType: bytes(outer[0].whole),
+                     signedDataPrefix: bytes(firstField.start..<lastField.end),
+                     signerInfoPrefix: bytes(fields[0].start..<fields[2].end),
+                     fixedAttributes: fixed, variableAttributes: variable,
+                     signatureAlgorithm: bytes(fields[4].whole),
+                     signatureValue: bytes(fields[5].value))
+    }
+
+    private static func makeSigningContext(key: PrivateKeyBacking, configuration: Configuration) -> OpaquePointer? {
+        guard let md = FetchedDigest.md(nid: configuration.digest.nid), let context = EVP_MD_CTX_new() else { return nil }
+        var keyContext: OpaquePointer?
+        guard EVP_DigestSignInit_ex(context, &keyContext, EVP_MD_get0_name(md), nil, nil, key.pointer, nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            return nil
+        }
+        if configuration.padding == .pss && EVP_PKEY_get_base_id(key.pointer) == EVP_PKEY_RSA {
+            guard let keyContext, EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
+                  EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) > 0,
+                  EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, md) > 0 else {
+                EVP_MD_CTX_free(context)
+                return nil
+            }
+        }
+        return context
+    }
+}
+
+/// The templates of one signing identity, made on first use for each configuration.
+final class SignatureTemplates: Sendable {
+    /// nil records that no template could be made, so OpenSSL's CMS code signs every time.
+    private let made = Mutex<[SignatureTemplate.Configuration: SignatureTemplate?]>([:])
+
+    func template(for configuration: SignatureTemplate.Configuration,
+                  making: () -> SignatureTemplate?) -> SignatureTemplate? {
+        if let known = made.withLock({ $0[configuration] }) { return known }
+        // Made outside the lock: it signs once. Two threads racing both make one; either is right.
+        let template = making()
+        made.withLock { $0[configuration] = .some(template) }
+        return template
+    }
+}
