@@ -46,7 +46,7 @@ public struct CreateDocumentRequest: Codable, Sendable {
 }
 
 public struct FileResponse: Codable, Sendable, Equatable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var role: FileRole
     /// Version of the main file (1, 2, …); attachments carry the version they were added with.
     public var version: Int
@@ -70,7 +70,7 @@ public struct FileResponse: Codable, Sendable, Equatable {
 }
 
 public struct DocumentResponse: Codable, Sendable, Equatable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var type: String
     public var typeName: String
     public var subject: String
@@ -113,7 +113,7 @@ public struct DocumentResponse: Codable, Sendable, Equatable {
 }
 
 public struct DocumentSummary: Codable, Sendable, Equatable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var type: String
     public var subject: String
     public var urgency: Urgency

@@ -34,7 +34,7 @@ public struct SessionResponse: Codable, Sendable {
 }
 
 public struct OrganisationSummary: Codable, Sendable, Equatable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var code: AgencyCode
     public var name: String
     public var abbreviation: String
@@ -50,7 +50,7 @@ public struct OrganisationSummary: Codable, Sendable, Equatable {
 }
 
 public struct UserResponse: Codable, Sendable, Equatable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var username: String
     public var fullName: String
     public var title: String?

@@ -54,7 +54,14 @@ import VanThuSigning
             let created = try await http.execute(uri: "/api/v1/documents", method: .post, headers: body.headers(token: token), body: body.buffer) { r in
                 #expect(r.status == .created)
                 #expect(r.headers[.location]?.hasPrefix("/api/v1/documents/") == true)
-                return try APICoding.makeDecoder().decode(DocumentResponse.self, from: Data(buffer: r.body))
+                let document = try APICoding.makeDecoder().decode(DocumentResponse.self, from: Data(buffer: r.body))
+                // Ids are written in lower case (RFC 9562), as URLs and the CLI show them.
+                let json = String(buffer: r.body)
+                for id in [document.id] + document.files.map(\.id) {
+                    #expect(json.contains(#""\#(id.uuidString.lowercased())""#), "\(json)")
+                    #expect(!json.contains(id.uuidString), "\(json)")
+                }
+                return document
             }
             let fetched = try APICoding.makeDecoder().decode(DocumentResponse.self, from: Data(buffer: try await http.get("/api/v1/documents/\(created.id)", token: token).body))
             #expect(created == fetched)
