@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "VanThuPDF",
-            dependencies: ["VanThuSigning", "CZlib", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["VanThuSigning", "CZlib"],
             swiftSettings: strict
         ),
         .target(

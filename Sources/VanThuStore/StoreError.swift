@@ -28,19 +28,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
 import Logging
 import PostgresNIO
 
-/// One transaction for a caller outside the store that makes many changes at once (seeding the
-/// demo province), through the repositories' `in:` methods.
-public func storeTransaction<Result>(
-    _ client: PostgresClient, logger: Logger, isolation: isolated (any Actor)? = #isolation,
-    _ body: (PostgresConnection) async throws -> sending Result
-) async throws -> sending Result {
-    try await client.transaction(logger: logger, isolation: isolation, body)
-}
-
 extension PostgresClient {
     /// `withTransaction`, except that an error thrown by `body` comes out as itself rather than
     /// wrapped in `PostgresTransactionError`, so that callers can tell a refusal from a failure.
-    func transaction<Result>(
+    /// Public for callers outside the store that make many changes at once (seeding the demo
+    /// province) through the repositories' `in:` methods.
+    public func transaction<Result>(
         logger: Logger, isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {

@@ -32,7 +32,7 @@ struct Seed: AsyncParsableCommand {
                 let users = UserRepository(client: client, logger: logger)
                 // One transaction: the province appears whole or not at all, and a first seed
                 // commits once instead of some two thousand times.
-                return try await storeTransaction(client, logger: logger) { tx in
+                return try await client.transaction(logger: logger) { tx in
                     var addedOrgs = 0
                     var addedPeople = 0
                     for org in DemoProvince.organisations {

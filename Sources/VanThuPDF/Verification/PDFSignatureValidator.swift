@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import VanThuSigning
 
 /// Finds and checks every signature of a PDF.
 public enum PDFSignatureValidator {

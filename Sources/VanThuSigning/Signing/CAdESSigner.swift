@@ -28,7 +28,7 @@ public struct CAdESSigner: Sendable {
 
     /// Signs a file, hashing it as a stream on a background thread.
     public func sign(fileAt path: String, signingTime: Date = Date()) async throws -> [UInt8] {
-        try await offload { try self.signSynchronously(fileAt: path, signingTime: signingTime) }
+        try await BlockingWork.run { try self.signSynchronously(fileAt: path, signingTime: signingTime) }
     }
 
     /// Blocking form of `sign(fileAt:signingTime:)`, for callers already off the cooperative pool.
@@ -46,13 +46,13 @@ public struct CAdESSigner: Sendable {
         guard let value = hasher.finalize()[algorithm.nid] else {
             throw SigningError(.cryptoFailure, "OpenSSL has no \(algorithm.rawValue) implementation.")
         }
-        return try await offload { try self.sign(messageDigest: value, digestAlgorithm: algorithm, signingTime: signingTime) }
+        return try await BlockingWork.run { try self.sign(messageDigest: value, digestAlgorithm: algorithm, signingTime: signingTime) }
     }
 
     /// `sign(messageDigest:digestAlgorithm:signingTime:)` on a background thread.
     public func signInBackground(messageDigest: [UInt8], digestAlgorithm: DigestAlgorithm? = nil,
                                  signingTime: Date = Date()) async throws -> [UInt8] {
-        try await offload { try self.sign(messageDigest: messageDigest, digestAlgorithm: digestAlgorithm, signingTime: signingTime) }
+        try await BlockingWork.run { try self.sign(messageDigest: messageDigest, digestAlgorithm: digestAlgorithm, signingTime: signingTime) }
     }
 
     /// Signs a digest the caller computed (PAdES hashes the PDF's /ByteRange itself).

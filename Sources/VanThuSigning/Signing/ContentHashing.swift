@@ -19,7 +19,7 @@ final class ChunkHasher: @unchecked Sendable {
     func consume<Chunks: AsyncSequence>(_ chunks: Chunks) async throws where Chunks.Element == [UInt8] {
         for try await chunk in chunks {
             if chunk.count >= Self.offloadThreshold {
-                try await offload { self.update(chunk) }
+                try await BlockingWork.run { self.update(chunk) }
             } else {
                 update(chunk)
             }

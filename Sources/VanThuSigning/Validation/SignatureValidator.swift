@@ -16,7 +16,7 @@ public struct SignatureValidator: Sendable {
     /// Throws only when the content file cannot be read; every problem with the signature is in the report.
     public func validate(signature: [UInt8], contentAt path: String, at validationTime: Date = Date(),
                          untrusted: [Certificate] = [], format: SignatureFormat? = nil) async throws -> ValidationReport {
-        try await offload {
+        try await BlockingWork.run {
             try self.validateSynchronously(signature: signature, contentAt: path, at: validationTime,
                                            untrusted: untrusted, format: format)
         }
@@ -36,7 +36,7 @@ public struct SignatureValidator: Sendable {
         let hasher = ChunkHasher(nids: nids)
         try await hasher.consume(contentChunks)
         let digests = hasher.finalize()
-        return try await offload {
+        return try await BlockingWork.run {
             self.evaluate(signature: signature, digests: digests, at: validationTime, untrusted: untrusted,
                           format: format, document: documentName)
         }

@@ -23,7 +23,7 @@ public struct OrganisationRepository: Sendable {
         }
     }
 
-    /// `add` inside the caller's transaction (`storeTransaction`), for bulk work such as seeding.
+    /// `add` inside the caller's transaction (`PostgresClient.transaction`), for bulk work such as seeding.
     @discardableResult
     public func add(code: AgencyCode, name: String, abbreviation: String, kind: OrganisationKind,
                     parentCode: AgencyCode?, actor: UUID? = nil, in tx: PostgresConnection) async throws -> Organisation {
