@@ -36,6 +36,26 @@ import Testing
         #expect(printed.contains("VanThu Dev CA"))
     }
 
+    /// Names typed on systems that store Vietnamese decomposed (NFD) read back in NFC, from a
+    /// UTF8String and from a BMPString, so that reports and comparisons see one spelling.
+    @Test(arguments: ["utf8only", "pkix"])  // UTF8String; BMPString
+    func decomposedSubjectNamesReadBackInNFC(stringMask: String) throws {
+        let directory = try temporaryDirectory("nfd")
+        let nfc = "Trường Tiểu học Nguyễn Huệ"
+        let nfd = nfc.decomposedStringWithCanonicalMapping
+        #expect(Array(nfd.utf8) != Array(nfc.utf8))
+        let config = directory.appendingPathComponent("req.cnf"), key = directory.appendingPathComponent("k.pem").path
+        let cert = directory.appendingPathComponent("c.pem").path
+        try write("[req]\ndistinguished_name = dn\nstring_mask = \(stringMask)\nutf8 = yes\nprompt = no\n[dn]\nCN = x\n", to: config)
+        _ = try openssl(["req", "-x509", "-config", config.path, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                         "-nodes", "-subj", "/O=\(nfd)/CN=\(nfd)", "-days", "1", "-keyout", key, "-out", cert])
+        let parsed = try openssl(["asn1parse", "-in", cert]).output
+        #expect(parsed.contains(stringMask == "pkix" ? "prim: BMPSTRING" : "prim: UTF8STRING"))
+        let certificate = try Certificate(pem: String(contentsOfFile: cert, encoding: .utf8))
+        #expect(Array((certificate.subject.commonName ?? "").utf8) == Array(nfc.utf8))
+        #expect(Array((certificate.subject.organization ?? "").utf8) == Array(nfc.utf8))
+    }
+
     @Test func pemKeyAndCertificateWithChainFile() async throws {
         let identity = try SigningIdentity(keyFile: pki.key("lan.tt"), certificateFile: pki.cert("lan.tt"), chainFile: pki.issuingCA)
         #expect(identity.chain.count == 1)

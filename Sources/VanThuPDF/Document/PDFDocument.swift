@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import VanThuSigning
 
 /// A parsed PDF, read lazily from a file (never whole) or a byte array.
 ///

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VanThuSigning
 
 /// Read-only bytes of a PDF: an open file read with pread, or a heap copy.
 ///

@@ -1,5 +1,14 @@
 import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An X.509 certificate: an immutable, Sendable value over OpenSSL's parsed form.
 public struct Certificate: Sendable, Hashable, CustomStringConvertible {
@@ -233,19 +242,33 @@ public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringCon
 
 /// Reads a whole small file (certificate, key, CRL, signature), refusing absurd sizes.
 func readFile(_ path: String, what: String, limit: Int = 32 << 20) throws -> [UInt8] {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw SigningError(.unreadableFile, "The \(what) \(path) cannot be opened.")
-    }
-    defer { try? handle.close() }
-    do {
-        let data = try handle.read(upToCount: limit + 1) ?? Data()
-        guard data.count <= limit else {
-            throw SigningError(.malformedInput, "The \(what) \(path) is larger than \(limit >> 20) MiB, which no \(what) is.")
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SigningError(.unreadableFile, "The \(what) \(path) cannot be opened.") }
+    defer { close(fd) }
+    let tooLarge = SigningError(.malformedInput, "The \(what) \(path) is larger than \(limit >> 20) MiB, which no \(what) is.")
+    var status = stat()
+    if fstat(fd, &status) == 0, Int(status.st_size) > limit { throw tooLarge }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw SigningError(.unreadableFile, "The \(what) \(path) cannot be read.")
         }
-        return [UInt8](data)
-    } catch let error as SigningError {
-        throw error
-    } catch {
-        throw SigningError(.unreadableFile, "The \(what) \(path) cannot be read.")
+        if count == 0 { return bytes }
+        guard bytes.count + count <= limit else { throw tooLarge }
+        bytes += chunk[0..<count]
+    }
+}
+
+/// What a path names, by `stat` (symbolic links followed); nil when nothing is there.
+enum FileKind {
+    case directory, file
+
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        self = (status.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
     }
 }

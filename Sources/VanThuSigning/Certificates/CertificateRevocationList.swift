@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An X.509 CRL, parsed once and shared read-only.
 public struct CertificateRevocationList: Sendable, Hashable {

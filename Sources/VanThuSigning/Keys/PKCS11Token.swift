@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Signing keys on PKCS#11 tokens: the USB tokens Vietnamese CAs issue to directors, smart cards
 /// and HSMs. The key never leaves the token; OpenSSL asks the token to sign, through libp11's
@@ -16,23 +20,23 @@ public enum PKCS11Token {
 
     /// One engine per module for the life of the process; the lock also serialises logins,
     /// since libp11 keeps the PIN in the engine.
-    private static let lock = NSLock()
+    private static let lock = Lock()
     nonisolated(unsafe) private static var engines: [String: OpaquePointer] = [:]
 
     static func withEngine<R>(module: String, _ body: (OpaquePointer) throws -> R) throws -> R {
         OpenSSLRuntime.ready
-        lock.lock()
-        defer { lock.unlock() }
-        if let engine = engines[module] { return try body(engine) }
-        guard FileManager.default.fileExists(atPath: module) else {
-            throw SigningError(.tokenUnavailable, "The PKCS#11 module \(module) does not exist: install the token's driver or give its path.")
+        return try lock.withLock {
+            if let engine = engines[module] { return try body(engine) }
+            guard FileManager.default.fileExists(atPath: module) else {
+                throw SigningError(.tokenUnavailable, "The PKCS#11 module \(module) does not exist: install the token's driver or give its path.")
+            }
+            guard let engine = vt_pkcs11_engine(module) else {
+                throw OpenSSLErrorQueue.error(.tokenUnavailable,
+                                              "The PKCS#11 module \(module) cannot be loaded through OpenSSL's pkcs11 engine (libengine-pkcs11-openssl).")
+            }
+            engines[module] = engine
+            return try body(engine)
         }
-        guard let engine = vt_pkcs11_engine(module) else {
-            throw OpenSSLErrorQueue.error(.tokenUnavailable,
-                                          "The PKCS#11 module \(module) cannot be loaded through OpenSSL's pkcs11 engine (libengine-pkcs11-openssl).")
-        }
-        engines[module] = engine
-        return try body(engine)
     }
 
     /// `pkcs11:` URIs only (RFC 7512); the attributes are left to libp11.

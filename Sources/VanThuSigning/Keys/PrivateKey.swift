@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A private key held by OpenSSL: RSA (2048–4096 bits, PKCS#1 v1.5 or PSS) or ECDSA (P-256, P-384).
 /// It never leaves this type; it is only used to sign.

@@ -2,7 +2,11 @@ import COpenSSL
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Process-wide OpenSSL set-up, done once before any concurrent use.
 enum OpenSSLRuntime {
@@ -105,7 +109,9 @@ extension String {
         defer { vt_openssl_free(out) }
         let buffer = UnsafeBufferPointer(start: out, count: Int(length))
         let text = String(decoding: buffer, as: UTF8.self)
-        self = buffer.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
+        // NFC through the standard library's own normalisation (the tables String comparison
+        // uses), so that the signing core needs neither Foundation's ICU nor CoreFoundation.
+        self = buffer.allSatisfy { $0 < 0x80 } ? text : String(decoding: text._nfcCodeUnits, as: UTF8.self)
     }
 
     init(objectName object: OpaquePointer?, numeric: Bool = false) {

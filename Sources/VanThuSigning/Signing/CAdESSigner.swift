@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// RSA signature padding. ECDSA keys ignore it.
 public enum RSASignaturePadding: String, Sendable, Codable, CaseIterable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a signature embedded in a document covers: for a PDF, its /ByteRange, whether that is the
 /// whole file, and the incremental updates appended after the signed revision.

@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Validates detached CMS/CAdES signatures against a trust store and a policy, producing an
 /// ETSI EN 319 102-1 style report. Safe to use from many tasks at once.
@@ -45,7 +49,7 @@ public struct SignatureValidator: Sendable {
     /// Blocking form for callers already off the cooperative pool.
     public func validateSynchronously(signature: [UInt8], contentAt path: String, at validationTime: Date = Date(),
                                       untrusted: [Certificate] = [], format: SignatureFormat? = nil) throws -> ValidationReport {
-        let document = (path as NSString).lastPathComponent
+        let document = path.split(separator: "/").last.map(String.init) ?? path
         switch parse(signature) {
         case .failure(let problem):
             guard FileManager.default.isReadableFile(atPath: path) else {

@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The checks of ETSI EN 319 102-1 basic validation for one CMS SignerInfo, run in one
 /// synchronous call on one thread.

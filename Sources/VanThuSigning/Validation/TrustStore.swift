@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Trust anchors, known intermediates and CRLs, parsed once and shared by every validation.
@@ -21,22 +25,20 @@ public struct TrustStore: Sendable {
     /// Anchors (and CRLs) from a directory of PEM/DER files or from one PEM bundle; extra
     /// intermediates and CRLs from files.
     public static func load(trustPath: String, untrustedFiles: [String] = [], crlFiles: [String] = []) throws -> TrustStore {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: trustPath, isDirectory: &isDirectory) else {
+        guard let kind = FileKind(path: trustPath) else {
             throw SigningError(.unreadableFile, "The trust path \(trustPath) does not exist.")
         }
         var anchors: [Certificate] = []
         var crls: [CertificateRevocationList] = []
         let files: [String]
-        if isDirectory.boolValue {
+        if kind == .directory {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: trustPath)) ?? []
             files = names.sorted().filter { !$0.hasPrefix(".") }.map { "\(trustPath)/\($0)" }
         } else {
             files = [trustPath]
         }
         for file in files {
-            var isSubdirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isSubdirectory), !isSubdirectory.boolValue else { continue }
+            guard FileKind(path: file) == .file else { continue }
             let bytes = try readFile(file, what: "trust file", limit: 256 << 20)
             let text = String(decoding: bytes.prefix(8192), as: UTF8.self)
             if text.contains("-----BEGIN CERTIFICATE-----") {
@@ -49,7 +51,7 @@ public struct TrustStore: Sendable {
                     anchors.append(certificate)
                 } else if let crl = try? CertificateRevocationList(der: bytes) {
                     crls.append(crl)
-                } else if !isDirectory.boolValue {
+                } else if kind != .directory {
                     throw SigningError(.malformedInput, "The trust file \(file) holds neither certificates nor CRLs.")
                 }
             }

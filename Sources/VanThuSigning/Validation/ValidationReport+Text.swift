@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension ValidationReport {
     /// The report as a person reads it; dates in Vietnam time.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// ETSI EN 319 102-1 main indication.
 public enum Indication: String, Sendable, Codable, CaseIterable {
