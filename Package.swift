@@ -31,7 +31,7 @@ let package = Package(
         // C boundary: OpenSSL 3 from Debian's libssl-dev.
         .systemLibrary(
             name: "COpenSSL",
-            pkgConfig: "openssl",
+            pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
         .target(

@@ -56,6 +56,21 @@ import Testing
         #expect(Array((certificate.subject.organization ?? "").utf8) == Array(nfc.utf8))
     }
 
+    /// PKCS#12 files exported by older Windows tools protect the certificate with RC2-40 and
+    /// the key with 3DES, which only OpenSSL's legacy provider reads.
+    @Test func legacyRC2PKCS12Signs() async throws {
+        let directory = try temporaryDirectory("legacy")
+        let p12 = directory.appendingPathComponent("old.p12").path
+        _ = try openssl(["pkcs12", "-export", "-legacy", "-inkey", pki.key("hung.nv"), "-in", pki.cert("hung.nv"),
+                         "-certfile", pki.issuingCA, "-out", p12, "-passout", "pass:cu-2009"])
+        let printed = try openssl(["pkcs12", "-info", "-legacy", "-in", p12, "-passin", "pass:cu-2009", "-noout"]).stderr
+        #expect(printed.contains("RC2"))
+        let identity = try SigningIdentity(pkcs12File: p12, passphrase: .literal("cu-2009"))
+        let file = try document()
+        let report = try await validate(try await CAdESSigner(identity: identity).sign(fileAt: file.path), file)
+        #expect(report.indication == .totalPassed)
+    }
+
     @Test func pemKeyAndCertificateWithChainFile() async throws {
         let identity = try SigningIdentity(keyFile: pki.key("lan.tt"), certificateFile: pki.cert("lan.tt"), chainFile: pki.issuingCA)
         #expect(identity.chain.count == 1)
