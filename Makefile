@@ -77,11 +77,13 @@ test: test-deps
 	$(SWIFT) test $(SWIFTFLAGS) --skip-build
 
 # The client as it is handed to officials' machines: one release binary with the Swift runtime
-# linked in (it needs only OpenSSL, zlib and glibc from the system), which also keeps its memory
-# floor low (BENCHMARKS.md, PDF signatures).
+# linked in (it needs only OpenSSL, zlib and glibc from the system), linked for a small memory
+# footprint by scripts/small-link.sh, whose training run needs valgrind (BENCHMARKS.md, PDF
+# signatures).
 cli: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product vanthu --scratch-path .build-static
-	@echo "built: $(CURDIR)/.build-static/release/vanthu"
+	@dpkg -s valgrind >/dev/null 2>&1 || { echo "installing: valgrind"; $(SUDO) apt-get update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+	@bin=$$(scripts/small-link.sh vanthu .build-static) && echo "built: $$bin"
 
 clean-data:
 	rm -rf .vanthu

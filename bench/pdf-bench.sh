@@ -8,11 +8,11 @@
 #     two pyHanko scripts below, which are minimal programs around pyHanko's library;
 #   - the `vanthu` client itself (`vanthu sign --pades`, `vanthu verify`), which also carries
 #     the HTTP client, TLS and the command-line parser.
-#   Both are release builds with the Swift runtime linked in (--static-swift-stdlib), as the
-#   client is shipped (`make cli`). PDFBenchmark is measured twice: linked as SwiftPM links
-#   by default, and linked for a small footprint (see "Linked for a small footprint" below).
+#   Both are release builds with the Swift runtime linked in (--static-swift-stdlib). The
+#   client is built as `make cli` builds it (scripts/small-link.sh); PDFBenchmark is measured
+#   twice, linked as SwiftPM links by default and linked like the client.
 # Needs: openssl, python3 with pyhanko + pyhanko-certvalidator (make test-deps), GNU time,
-# valgrind (for the training run of the footprint link).
+# valgrind (for scripts/small-link.sh's training run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root_dir="$PWD"
@@ -29,35 +29,7 @@ cp "$work/pki/people/hung.nv.key" "$work/signer.key"
 cp "$work/pki/people/hung.nv.pem" "$work/signer.pem"
 
 # 100 pages, each with a 200 kB uncompressed grey image of noise (like a scan).
-cat > "$work/make_pdf.py" <<'PY'
-import sys, random
-path, pages, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-random.seed(seed)
-objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"}
-kids = []
-for i in range(pages):
-    page, content, image = 4 + 3 * i, 5 + 3 * i, 6 + 3 * i
-    kids.append(page)
-    text = b"q 500 0 0 400 48 300 cm /Im0 Do Q BT /F1 18 Tf 48 760 Td (Trang %d / 100) Tj ET" % (i + 1)
-    pixels = random.randbytes(500 * 400)
-    objs[page] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>" % (image, content)
-    objs[content] = b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream"
-    objs[image] = b"<< /Type /XObject /Subtype /Image /Width 500 /Height 400 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n" % len(pixels) + pixels + b"\nendstream"
-objs[2] = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (pages, b" ".join(b"%d 0 R" % k for k in kids))
-out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-offsets = {}
-for n in sorted(objs):
-    offsets[n] = len(out)
-    out += b"%d 0 obj\n" % n + objs[n] + b"\nendobj\n"
-size = max(objs) + 1
-xref = len(out)
-out += b"xref\n0 %d\n0000000000 65535 f\r\n" % size
-for n in range(1, size):
-    out += b"%010d 00000 n\r\n" % offsets[n]
-out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
-open(path, "wb").write(out)
-PY
-python3 "$work/make_pdf.py" "$work/input.pdf" 100 30
+python3 bench/make-pdf.py "$work/input.pdf" 100 30
 
 cat > "$work/pyhanko_sign.py" <<'PY'
 import sys
@@ -87,46 +59,20 @@ with open(path, 'rb') as f:
         if not st.bottom_line: sys.exit(1)
 PY
 
-swift build -c release --static-swift-stdlib --product vanthu --scratch-path .build-static >/dev/null
+# The client as `make cli` builds it, the library program as SwiftPM links it by default, and
+# the library program linked for a small footprint (scripts/small-link.sh says how).
+cli="$(scripts/small-link.sh vanthu .build-static 2>"$work/build-cli.log")" || { cat "$work/build-cli.log"; exit 1; }
 swift build -c release --static-swift-stdlib --package-path Fuzz/PDF --product PDFBenchmark >/dev/null
-cli="$root_dir/.build-static/release/vanthu"
 lib="$(swift build -c release --static-swift-stdlib --package-path Fuzz/PDF --show-bin-path)/PDFBenchmark"
+small_lib="$(scripts/small-link.sh PDFBenchmark Fuzz/PDF/.build-small --package-path Fuzz/PDF 2>"$work/build-lib.log")" \
+  || { cat "$work/build-lib.log"; exit 1; }
+grep -h "without ordering" "$work/build-cli.log" "$work/build-lib.log" || true
 
 # Neither library may bring Foundation (and with it CoreFoundation and ICU) into a program
 # that only signs and verifies: that alone was 6 MiB of every run's peak.
 if nm "$lib" | grep -q ' \$s10Foundation'; then
   echo "PDFBenchmark links Foundation: VanThuSigning or VanThuPDF imports it again" >&2; exit 1
 fi
-
-# Linked for a small footprint. A run touches a few thousand functions spread over 16 MB of
-# code, and the kernel maps 64 KiB of the file around every code fault, so most of a short
-# run's memory is code it never executes. This build:
-#   - compiles every Swift module with one section per function (-function-sections);
-#   - links with lld, packs the relative relocations (RELR) and exports no symbols from the
-#     executable (nothing loads plug-ins into it), which keeps the loader from reading and
-#     writing 2 MiB of relocations and symbol tables at start-up;
-#   - orders the functions that a training run executes first, together: the run signs
-#     and verifies a different, two-page PDF with another person's key, under valgrind's
-#     callgrind, which lists every function executed. Functions it never saw keep their
-#     place, so the ordering changes where code lies, never what runs.
-# OpenSSL stays the system's shared libcrypto, so Debian's security updates still apply.
-command -v valgrind >/dev/null || { echo "the footprint link needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-small=(-c release --static-swift-stdlib --package-path Fuzz/PDF --product PDFBenchmark
-       --scratch-path "$root_dir/Fuzz/PDF/.build-small"
-       -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld
-       -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic)
-swift build "${small[@]}" >/dev/null
-small_lib="$(swift build "${small[@]}" --show-bin-path)/PDFBenchmark"
-python3 "$work/make_pdf.py" "$work/training.pdf" 2 7
-objcopy --strip-debug "$small_lib" "$work/training-bin"   # valgrind 3.19 cannot read DWARF 5
-cp "$work/pki/people/lan.tt.key" "$work/training.key"; cp "$work/pki/people/lan.tt.pem" "$work/training.pem"
-valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/training.sign" "$work/training-bin" sign \
-  "$work/training.pdf" "$work/training-signed.pdf" "$work/training.key" "$work/training.pem" "$work/ca.pem" >/dev/null 2>&1
-valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/training.verify" "$work/training-bin" verify \
-  "$work/training-signed.pdf" "$work/root.pem" "$work/ca.pem" >/dev/null 2>&1
-grep -hoE '^c?fn=\([0-9]+\) .*' "$work/training.sign" "$work/training.verify" | sed -E 's/^c?fn=\([0-9]+\) //; s/'"'"'[0-9]+$//' \
-  | awk '!seen[$0]++' > "$work/order.txt"
-swift build "${small[@]}" -Xlinker --symbol-ordering-file="$work/order.txt" -Xlinker --no-warn-symbol-ordering >/dev/null
 
 # Median of $runs runs: "seconds peak_kB".
 measure() {
