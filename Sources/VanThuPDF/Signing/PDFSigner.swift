@@ -149,46 +149,94 @@ public enum PDFSigner {
     }
 }
 
-/// PDF date strings (§7.9.4), written in Vietnam time as people read them.
+/// PDF date strings (§7.9.4), written in Vietnam time as people read them. Plain proleptic
+/// Gregorian arithmetic, not `Calendar`: a Gregorian `Calendar` asks for the current time zone,
+/// which in a program that links FoundationInternationalization (the `vanthu` client) loads
+/// ICU's time-zone data, about 1 MiB of memory per run, for a fixed +07:00 offset.
 enum PDFDate {
-    static let vietnam = TimeZone(secondsFromGMT: 7 * 3600)!
+    static let vietnamOffset = 7 * 3600
 
     static func string(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = vietnam
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return "D:" + [(c.year!, 4), (c.month!, 2), (c.day!, 2), (c.hour!, 2), (c.minute!, 2), (c.second!, 2)]
+        let c = CivilTime(date, offset: vietnamOffset)
+        return "D:" + [(c.year, 4), (c.month, 2), (c.day, 2), (c.hour, 2), (c.minute, 2), (c.second, 2)]
             .map { decimalDigits($0.0, width: $0.1) }.joined() + "+07'00'"
     }
 
     /// ISO 8601 with +07:00, for the attachment stamp.
     static func iso8601Vietnam(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = vietnam
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func d(_ v: Int?, _ w: Int = 2) -> String { decimalDigits(v!, width: w) }
+        let c = CivilTime(date, offset: vietnamOffset)
+        func d(_ v: Int, _ w: Int = 2) -> String { decimalDigits(v, width: w) }
         return "\(d(c.year, 4))-\(d(c.month))-\(d(c.day))T\(d(c.hour)):\(d(c.minute)):\(d(c.second))+07:00"
     }
 
+    /// `D:YYYYMMDDHHmmSSOHH'mm'`, every part after the year optional (§7.9.4). Nil when a part
+    /// is out of range (month 13, hour 24, an offset of 24 hours, …) rather than rolled over.
     static func parse(_ text: String) -> Date? {
         var s = Substring(text)
         if s.hasPrefix("D:") { s = s.dropFirst(2) }
-        let digits = s.prefix { $0.isNumber }
+        let digits = Array(s.prefix { $0.isASCII && $0.isNumber }.utf8).map { Int($0) - 48 }
         guard digits.count >= 4 else { return nil }
         func part(_ from: Int, _ length: Int, _ fallback: Int) -> Int {
-            let chars = Array(digits)
-            guard chars.count >= from + length else { return fallback }
-            return Int(String(chars[from..<(from + length)])) ?? fallback
+            guard digits.count >= from + length else { return fallback }
+            return digits[from..<(from + length)].reduce(0) { $0 * 10 + $1 }
         }
-        var components = DateComponents(year: part(0, 4, 0), month: part(4, 2, 1), day: part(6, 2, 1),
-                                        hour: part(8, 2, 0), minute: part(10, 2, 0), second: part(12, 2, 0))
+        let (year, month, day) = (part(0, 4, 0), part(4, 2, 1), part(6, 2, 1))
+        let (hour, minute, second) = (part(8, 2, 0), part(10, 2, 0), part(12, 2, 0))
+        guard (1...12).contains(month), (1...CivilTime.daysIn(month: month, year: year)).contains(day),
+              (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
         let rest = s.dropFirst(digits.count)
         var offset = 0
         if let sign = rest.first, sign == "+" || sign == "-" {
-            let numbers = rest.dropFirst().split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-            offset = ((numbers.first ?? 0) * 3600 + (numbers.dropFirst().first ?? 0) * 60) * (sign == "-" ? -1 : 1)
+            let numbers = rest.dropFirst().split(whereSeparator: { !($0.isASCII && $0.isNumber) }).compactMap { Int($0) }
+            let (hours, minutes) = (numbers.first ?? 0, numbers.dropFirst().first ?? 0)
+            guard (0...23).contains(hours), (0...59).contains(minutes) else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (sign == "-" ? -1 : 1)
         }
-        components.timeZone = TimeZone(secondsFromGMT: offset)
-        return Calendar(identifier: .gregorian).date(from: components)
+        let days = CivilTime.days(year: year, month: month, day: day)
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
     }
+}
+
+/// A moment as the date and time a clock at `offset` seconds from UTC shows, by Howard
+/// Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
+struct CivilTime {
+    let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+    init(_ date: Date, offset: Int) {
+        let seconds = Int((date.timeIntervalSince1970).rounded(.down)) + offset
+        let (days, time) = (seconds.floorDivided(by: 86_400), seconds.floorModulo(86_400))
+        (hour, minute, second) = (time / 3600, time / 60 % 60, time % 60)
+        let z = days + 719_468
+        let era = z.floorDivided(by: 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153  // March = 0
+        day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    /// Days from 1970-01-01 to the given date.
+    static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = y.floorDivided(by: 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
+
+private extension Int {
+    func floorDivided(by d: Int) -> Int { (self >= 0 ? self : self - d + 1) / d }
+    func floorModulo(_ d: Int) -> Int { self - floorDivided(by: d) * d }
 }
