@@ -22,6 +22,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         for field in fields.prefix(20) {
             let range = (try? document.resolve(field.signature["ByteRange"]).array?.compactMap(\.integer)) ?? []
             let contents = field.signature["Contents"]?.stringBytes ?? []
+            _ = field.signature["M"]?.text.flatMap(PDFDate.parse)
             if ByteRangeCheck.problem(range, contents: contents, signatureObject: field.signatureID, document: document) == nil {
                 _ = PDFSignedContent.over(file: document.storage.bytes, appended: [], byteRange: range).digest(.sha256)
                 _ = RevisionAnalyzer(document: document).changes(after: range[2] + range[3])
