@@ -242,13 +242,17 @@ public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringCon
 
 /// Reads a whole small file (certificate, key, CRL, signature), refusing absurd sizes.
 func readFile(_ path: String, what: String, limit: Int = 32 << 20) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    var fd: Int32
+    repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
     guard fd >= 0 else { throw SigningError(.unreadableFile, "The \(what) \(path) cannot be opened.") }
     defer { close(fd) }
     let tooLarge = SigningError(.malformedInput, "The \(what) \(path) is larger than \(limit >> 20) MiB, which no \(what) is.")
     var status = stat()
-    if fstat(fd, &status) == 0, Int(status.st_size) > limit { throw tooLarge }
     var bytes: [UInt8] = []
+    if fstat(fd, &status) == 0 {
+        guard Int(status.st_size) <= limit else { throw tooLarge }
+        bytes.reserveCapacity(Int(status.st_size))
+    }
     var chunk = [UInt8](repeating: 0, count: 64 << 10)
     while true {
         let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

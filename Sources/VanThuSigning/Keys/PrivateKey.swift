@@ -14,7 +14,7 @@ public struct PrivateKey: Sendable {
     /// Parses PEM or DER: PKCS#8 (encrypted or not) or the traditional RSA/EC forms.
     /// `passphrase` is needed for encrypted keys and ignored otherwise.
     public init(bytes: [UInt8], passphrase: String? = nil) throws {
-        OpenSSLRuntime.readyForKeys
+        OpenSSLRuntime.ready
         guard !bytes.isEmpty else { throw SigningError(.malformedInput, "The private key file is empty.") }
         let encrypted = Self.looksEncrypted(bytes)
         if encrypted && passphrase == nil {

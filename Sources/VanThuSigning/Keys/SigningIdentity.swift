@@ -33,7 +33,7 @@ public struct SigningIdentity: Sendable {
 
     /// A PKCS#12 file (.p12/.pfx) as Vietnamese CAs issue them: key, certificate and chain.
     public init(pkcs12 bytes: [UInt8], passphrase: String?) throws {
-        OpenSSLRuntime.readyForKeys
+        OpenSSLRuntime.ready
         guard !bytes.isEmpty else { throw SigningError(.malformedInput, "The PKCS#12 file is empty.") }
         let parsed: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress

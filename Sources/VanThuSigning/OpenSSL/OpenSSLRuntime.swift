@@ -10,25 +10,15 @@ import Foundation
 
 /// Process-wide OpenSSL set-up, done once before any concurrent use.
 enum OpenSSLRuntime {
-    /// Loads the default provider. OpenSSL's error strings are loaded only when an error is
-    /// first read (`errorStrings`): a run that meets no error never builds their table.
+    /// Loads the default provider and, where installed, the legacy one: PKCS#12 files
+    /// exported by older Windows tools are still protected with RC2-40. Both are loaded here,
+    /// once, before any concurrent use: loading a provider while other threads fetch
+    /// algorithms is not safe in OpenSSL 3.0 (openssl/openssl#17633).
     static let ready: Void = {
-        OPENSSL_init_crypto(0, nil)
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil)
         _ = OSSL_PROVIDER_load(nil, "default")
-        ERR_clear_error()
-    }()
-
-    /// The legacy provider as well, where installed, for reading keys: PKCS#12 files exported
-    /// by older Windows tools are still protected with RC2-40, and old PEM keys with DES.
-    /// Verification never needs it, so it is loaded only on the way to a private key.
-    static let readyForKeys: Void = {
-        ready
         _ = OSSL_PROVIDER_try_load(nil, "legacy", 1)
         ERR_clear_error()
-    }()
-
-    static let errorStrings: Void = {
-        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil)
     }()
 }
 
@@ -45,7 +35,6 @@ enum OpenSSLErrorQueue {
             var flags: Int32 = 0
             let code = vt_err_get(&data, &flags)
             if code == 0 { break }
-            OpenSSLRuntime.errorStrings
             var text = ERR_reason_error_string(code).map { String(cString: $0) } ?? "error \(code)"
             if let data, flags & ERR_TXT_STRING != 0 {
                 let extra = String(cString: data)
