@@ -14,8 +14,8 @@ struct PDFDateTests {
         return calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
     }
 
-    /// Every 0.37 days from 1899 to 2101 (so every hour of the day and both sides of each leap
-    /// day are met), plus negative times and the ends of months.
+    /// Every 0.37 days from the last hours of 1899 to mid-2100 (so every hour of the day and
+    /// both sides of each leap day are met), plus negative times and the ends of months.
     static let moments: [Date] = stride(from: -2_209_000_000.0, through: 4_118_000_000.0, by: 31_968.0).map { Date(timeIntervalSince1970: $0) }
         + [-1, 0, 951_782_399, 951_782_400, 951_868_799, 4_107_542_399].map { Date(timeIntervalSince1970: $0) }
 
@@ -33,7 +33,7 @@ struct PDFDateTests {
 
     @Test("written dates read back as the same second; the stamp shows Vietnam time")
     func roundTrip() {
-        for date in Self.moments where date.timeIntervalSince1970 >= -2_208_988_800 {
+        for date in Self.moments {
             let whole = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
             #expect(PDFDate.parse(PDFDate.string(date)) == whole)
         }
@@ -55,12 +55,13 @@ struct PDFDateTests {
         #expect(PDFDate.parse("D:20261118180640Z") == utc(2026, 11, 18, 18, 6, 40))
         #expect(PDFDate.parse("D:20261118180640+07'00'") == utc(2026, 11, 18, 11, 6, 40))
         #expect(PDFDate.parse("D:20261118180640-05'30") == utc(2026, 11, 18, 23, 36, 40))
+        #expect(PDFDate.parse("D:20261118180640+0700") == utc(2026, 11, 18, 11, 6, 40))
         #expect(PDFDate.parse("D:20240229120000Z") == utc(2024, 2, 29, 12))
     }
 
     @Test("out-of-range parts make no date instead of rolling over", arguments: [
         "", "D:", "D:202", "D:20261318", "D:20260230", "D:20250229", "D:20261100", "D:20261118240000",
-        "D:20261118186000", "D:20261118180660", "D:20261118180640+24'00'", "D:20261118180640+07'60'", "Hôm qua",
+        "D:20261118186000", "D:20261118180660", "D:20261118180640+24'00'", "D:20261118180640+07'60'", "D:20261118180640+0760", "Hôm qua",
     ])
     func outOfRange(text: String) {
         #expect(PDFDate.parse(text) == nil)

@@ -187,8 +187,11 @@ enum PDFDate {
         let rest = s.dropFirst(digits.count)
         var offset = 0
         if let sign = rest.first, sign == "+" || sign == "-" {
-            let numbers = rest.dropFirst().split(whereSeparator: { !($0.isASCII && $0.isNumber) }).compactMap { Int($0) }
-            let (hours, minutes) = (numbers.first ?? 0, numbers.dropFirst().first ?? 0)
+            let groups = rest.dropFirst().split(whereSeparator: { !($0.isASCII && $0.isNumber) })
+            let numbers = groups.compactMap { Int($0) }
+            // `+07'00'` as the standard writes it; `+0700`, as some producers do, read as HHmm.
+            let (hours, minutes) = groups.first?.count == 4 && numbers.count == 1
+                ? (numbers[0] / 100, numbers[0] % 100) : (numbers.first ?? 0, numbers.dropFirst().first ?? 0)
             guard (0...23).contains(hours), (0...59).contains(minutes) else { return nil }
             offset = (hours * 3600 + minutes * 60) * (sign == "-" ? -1 : 1)
         }
