@@ -21,6 +21,8 @@ TEST_PACKAGES    := qpdf poppler-utils libnss3-tools softhsm2 opensc
 PIP_TEST_PACKAGES := pyhanko==0.38.0 pyhanko-certvalidator==0.33.0
 # The client's release link (scripts/small-link.sh) trains on a generated PDF under valgrind.
 CLI_PACKAGES     := valgrind python3
+# RELR=0 builds a client for systems older than glibc 2.36 (Ubuntu 22.04), at ~1.3 MiB more memory.
+RELR             ?= 1
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -88,7 +90,7 @@ cli: deps
 		echo "installing: $$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@bin=$$(scripts/small-link.sh vanthu .build-static) && echo "built: $$bin"
+	@bin=$$(SWIFT=$(SWIFT) RELR=$(RELR) scripts/small-link.sh vanthu .build-static) && echo "built: $$bin"
 
 clean-data:
 	rm -rf .vanthu
