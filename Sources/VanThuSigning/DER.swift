@@ -1,6 +1,6 @@
 /// The little DER VanThu reads and writes by hand: walking the outer layers of a CMS structure
 /// (never the cryptography inside them) and assembling signatures from OpenSSL-encoded parts.
-enum DER {
+package enum DER {
     // MARK: - Writing
 
     /// Bytes a definite-length header takes for content of `length` bytes.
@@ -48,18 +48,18 @@ enum DER {
     // MARK: - Reading
 
     /// One definite-length element: its tag and where its header and value lie.
-    struct Element {
-        let tag: UInt8
-        let start: Int
-        let valueStart: Int
-        let end: Int
-        var value: Range<Int> { valueStart..<end }
-        var whole: Range<Int> { start..<end }
+    package struct Element {
+        package let tag: UInt8
+        package let start: Int
+        package let valueStart: Int
+        package let end: Int
+        package var value: Range<Int> { valueStart..<end }
+        package var whole: Range<Int> { start..<end }
     }
 
     /// The definite-length element at `offset`, whose value must end at or before `end`; nil for
     /// anything else (indefinite or absurd lengths, multi-byte tags, truncation). Never traps.
-    static func element(_ der: [UInt8], at offset: Int, end: Int) -> Element? {
+    package static func element(_ der: [UInt8], at offset: Int, end: Int) -> Element? {
         guard offset >= 0, end <= der.count, offset + 2 <= end else { return nil }
         let tag = der[offset]
         guard tag & 0x1f != 0x1f else { return nil }

@@ -121,18 +121,7 @@ enum ByteRangeCheck {
 /// DER lengths, to drop the zero padding after a CMS in /Contents.
 enum DERLength {
     static func trimmed(_ der: [UInt8]) -> [UInt8] {
-        guard der.count >= 2, der[0] == 0x30 else { return der }
-        let first = Int(der[1])
-        var total: Int
-        if first < 0x80 {
-            total = 2 + first
-        } else {
-            let count = first & 0x7F
-            guard count >= 1, count <= 4, der.count >= 2 + count else { return der }
-            var length = 0
-            for i in 0..<count { length = length << 8 | Int(der[2 + i]) }
-            total = 2 + count + length
-        }
-        return total <= der.count ? Array(der[0..<total]) : der
+        guard der.first == 0x30, let cms = DER.element(der, at: 0, end: der.count) else { return der }
+        return Array(der[cms.whole])
     }
 }

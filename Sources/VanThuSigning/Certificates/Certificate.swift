@@ -242,28 +242,18 @@ public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringCon
 
 /// Reads a whole small file (certificate, key, CRL, signature), refusing absurd sizes.
 func readFile(_ path: String, what: String, limit: Int = 32 << 20) throws -> [UInt8] {
-    var fd: Int32
-    repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-    guard fd >= 0 else { throw SigningError(.unreadableFile, "The \(what) \(path) cannot be opened.") }
-    defer { close(fd) }
     let tooLarge = SigningError(.malformedInput, "The \(what) \(path) is larger than \(limit >> 20) MiB, which no \(what) is.")
-    var status = stat()
     var bytes: [UInt8] = []
-    if fstat(fd, &status) == 0 {
+    var status = stat()
+    if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
         guard Int(status.st_size) <= limit else { throw tooLarge }
         bytes.reserveCapacity(Int(status.st_size))
     }
-    var chunk = [UInt8](repeating: 0, count: 64 << 10)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw SigningError(.unreadableFile, "The \(what) \(path) cannot be read.")
-        }
-        if count == 0 { return bytes }
-        guard bytes.count + count <= limit else { throw tooLarge }
-        bytes += chunk[0..<count]
+    try readFileInChunks(path, what: what) { chunk in
+        guard bytes.count + chunk.count <= limit else { throw tooLarge }
+        bytes += chunk
     }
+    return bytes
 }
 
 /// What a path names, by `stat` (symbolic links followed); nil when nothing is there.

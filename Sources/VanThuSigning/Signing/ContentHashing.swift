@@ -32,10 +32,12 @@ final class ChunkHasher: @unchecked Sendable {
 }
 
 /// Streams a file through `body` in 1 MiB pieces with one reused buffer, so memory stays
-/// flat whatever the file's size.
-func readFileInChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw SigningError(.unreadableFile, "The file \(path) cannot be opened.") }
+/// flat whatever the file's size. `what` names the file in errors ("The signature file … cannot
+/// be opened.").
+func readFileInChunks(_ path: String, what: String = "file", _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    var fd: Int32
+    repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+    guard fd >= 0 else { throw SigningError(.unreadableFile, "The \(what) \(path) cannot be opened.") }
     defer { close(fd) }
     // Small documents get a buffer of their own size: a 1 MiB allocation per call is an
     // mmap and munmap, a cost that shows when thousands of small files are signed a second.
@@ -53,10 +55,10 @@ func readFileInChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) 
         let count = read(fd, buffer.baseAddress, size)
         if count < 0 {
             if errno == EINTR { continue }
-            throw SigningError(.unreadableFile, "The file \(path) cannot be read.")
+            throw SigningError(.unreadableFile, "The \(what) \(path) cannot be read.")
         }
         if count == 0 { return }
-        body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 }
 

@@ -79,8 +79,7 @@ public struct UserRepository: Sendable {
             for try await id in rows.decode(UUID.self) { divisionID = id }
             guard divisionID != nil else { throw StoreError(.notFound, "\(org.name) has no division named \(division)") }
         }
-        let existing = try await tx.query("SELECT 1 FROM users WHERE username = \(username)", logger: self.logger)
-        for try await _ in existing { throw StoreError(.conflict, "the username \(username) is taken") }
+        if try await exists(username: username, in: tx) { throw StoreError(.conflict, "the username \(username) is taken") }
         let id = UUID()
         try await tx.query("""
             INSERT INTO users (id, organisation_id, division_id, username, full_name, title, role, password_hash)
@@ -92,8 +91,7 @@ public struct UserRepository: Sendable {
     }
 
     public func exists(username: String) async throws -> Bool {
-        for try await _ in try await client.query("SELECT 1 FROM users WHERE username = \(username)", logger: logger) { return true }
-        return false
+        try await client.withConnection { try await self.exists(username: username, in: $0) }
     }
 
     public func exists(username: String, in tx: PostgresConnection) async throws -> Bool {

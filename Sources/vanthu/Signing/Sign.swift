@@ -34,7 +34,8 @@ struct Sign: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingUnusableInput {
-            let identity = try loadIdentity()
+            // Reading and decrypting the key, or logging in to a token, blocks: off the cooperative pool.
+            let identity = try await BlockingWork.run { [self] in try loadIdentity() }
             guard let algorithm = DigestAlgorithm.allCases.first(where: { $0.evpName.lowercased() == digest.lowercased() }) else {
                 throw UnusableInput("The digest must be sha256, sha384 or sha512.")
             }
