@@ -59,7 +59,8 @@ package enum DER {
 
     /// The definite-length element at `offset`, whose value must end at or before `end`; nil for
     /// anything else (indefinite or absurd lengths, multi-byte tags, truncation). Never traps.
-    package static func element(_ der: [UInt8], at offset: Int, end: Int) -> Element? {
+    /// `strict`: DER's minimal length encoding is required too.
+    package static func element(_ der: [UInt8], at offset: Int, end: Int, strict: Bool = false) -> Element? {
         guard offset >= 0, end <= der.count, offset + 2 <= end else { return nil }
         let tag = der[offset]
         guard tag & 0x1f != 0x1f else { return nil }
@@ -72,18 +73,27 @@ package enum DER {
             let count = Int(first & 0x7f)
             guard (1...4).contains(count), offset + 2 + count <= end else { return nil }
             for index in 0..<count { length = length << 8 | Int(der[offset + 2 + index]) }
+            if strict, length < 0x80 || der[offset + 2] == 0 { return nil }
             headerLength += count
         }
         guard length <= end - offset - headerLength else { return nil }
         return Element(tag: tag, start: offset, valueStart: offset + headerLength, end: offset + headerLength + length)
     }
 
+    /// The content octets of one element already read (its header skipped).
+    static func contentOctets(_ element: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard element.count >= 2 else { return element[element.endIndex...] }
+        let first = element[element.startIndex + 1]
+        let header = first < 0x80 ? 2 : 2 + Int(first & 0x7f)
+        return element.dropFirst(min(header, element.count))
+    }
+
     /// The elements filling `range` exactly, or nil when they do not.
-    static func children(_ der: [UInt8], of range: Range<Int>) -> [Element]? {
+    static func children(_ der: [UInt8], of range: Range<Int>, strict: Bool = false) -> [Element]? {
         var result: [Element] = []
         var cursor = range.lowerBound
         while cursor < range.upperBound {
-            guard let child = element(der, at: cursor, end: range.upperBound) else { return nil }
+            guard let child = element(der, at: cursor, end: range.upperBound, strict: strict) else { return nil }
             result.append(child)
             cursor = child.end
         }

@@ -9,23 +9,32 @@ import Testing
     let pki = TestPKI.shared
     let content = Array("Thông báo số 15/TB-SGDĐT về lịch kiểm tra cuối học kỳ".utf8)
 
-    /// Our verdict and OpenSSL's for the first signer of `signature`, or nil when it does not parse.
+    /// Our verdict and OpenSSL's for the first signer of `signature`, or nil when we do not parse it.
     private func verdicts(_ signature: [UInt8], store: TrustStore) throws -> (ours: Bool, openssl: Bool, fast: Bool)? {
         guard case .success(let parsed) = CMSParsing.parse(signature, certificate: { store.storage.certificate(der: $0) }) else {
             return nil
         }
-        let candidates = parsed.embedded ?? []
-        _ = try withCertificateStack(candidates + store.storage.intermediates) { CMS_set1_signers_certs(parsed.cms.pointer, $0, 0) }
-        OpenSSLErrorQueue.clear()
-        let signer = try #require(vt_sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(parsed.cms.pointer), 0))
-        var x509: OpaquePointer?
-        CMS_SignerInfo_get0_algs(signer, nil, &x509, nil, nil)
-        let certificate = try #require(x509.flatMap { store.storage.certificate(for: $0) })
-        let ours = SignatureValueVerification.verify(signer, certificate: certificate, digestNID: CMSParsing.digestNID(signer),
-                                                     signedAttributes: parsed.signedAttributes(of: 0), storage: store.storage)
-        let openssl = CMS_SignerInfo_verify(signer) == 1
-        OpenSSLErrorQueue.clear()
-        return (ours, openssl, parsed.signedAttributes(of: 0) != nil)
+        let signer = try #require(parsed.signedData.signers.first)
+        let candidates = parsed.embedded + store.storage.intermediates
+        let certificate = try #require(SignerIdentification.certificate(for: signer.identifier, among: candidates))
+        let ours = SignatureValueVerification.verify(signer, index: 0, in: parsed.signedData, certificate: certificate,
+                                                     digestNID: CMSParsing.nid(of: signer.digestAlgorithm), storage: store.storage)
+        return (ours, try opensslVerdict(signature, candidates: candidates),
+                signer.signedAttributesContent != nil && signer.signedAttributesInDEROrder)
+    }
+
+    /// `CMS_SignerInfo_verify` on OpenSSL's own parse of the bytes (false when it cannot parse them).
+    private func opensslVerdict(_ signature: [UInt8], candidates: [Certificate]) throws -> Bool {
+        defer { OpenSSLErrorQueue.clear() }
+        let parsed: OpaquePointer? = signature.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_CMS_ContentInfo(nil, &cursor, buffer.count)
+        }
+        guard let parsed else { return false }
+        defer { CMS_ContentInfo_free(parsed) }
+        _ = try withCertificateStack(candidates) { CMS_set1_signers_certs(parsed, $0, 0) }
+        guard let signer = vt_sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(parsed), 0) else { return false }
+        return CMS_SignerInfo_verify(signer) == 1
     }
 
     @Test(arguments: ["rsa-pkcs1-sha256", "rsa-pkcs1-sha512", "rsa-pss-sha384", "ec256-sha256", "ec384-sha384"])
@@ -42,19 +51,18 @@ import Testing
 
         // Every byte of the signed attributes and of the signature value, damaged one at a time
         // (a sample of positions, to keep the test quick): both verdicts must agree.
-        let split = try #require(CertificateBagSplitting.split(signature))
-        let stripped = split.signedDataWithoutCertificates
-        let regions = try #require(signedAttributesAlgorithmAndValue(stripped))
+        let signerInfo = try #require(SignedData.decode(signature)?.signers.first)
+        let attributes = try #require(signerInfo.signedAttributesContent)
+        // The signatureAlgorithm field is not signed (OpenSSL takes the digest from
+        // digestAlgorithm), so only damage to the attributes or the value must be refused.
+        let unsigned = attributes.endIndex..<signerInfo.signatureValue.startIndex
         var compared = 0
-        for position in stride(from: regions.attributes.lowerBound, to: regions.value.upperBound, by: 5) {
+        for offset in stride(from: attributes.startIndex, to: signerInfo.signatureValue.endIndex, by: 5) {
             var damaged = signature
-            let offset = try #require(offsetInOriginal(position, stripped: stripped, original: signature))
             damaged[offset] ^= 0x01
             guard let verdict = try verdicts(damaged, store: store) else { continue }
             #expect(verdict.ours == verdict.openssl, "byte \(offset): ours \(verdict.ours), OpenSSL \(verdict.openssl)")
-            // The signatureAlgorithm field is not signed (OpenSSL takes the digest from
-            // digestAlgorithm), so only damage to the attributes or the value must be refused.
-            if !regions.algorithm.contains(position) { #expect(!verdict.ours, "byte \(offset) damaged and accepted") }
+            if !unsigned.contains(offset) { #expect(!verdict.ours, "byte \(offset) damaged and accepted") }
             compared += 1
         }
         #expect(compared > 20)
@@ -81,23 +89,6 @@ import Testing
         let key = VerificationContextKey(fingerprint: identity.certificate.sha256Fingerprint, digestNID: NID_sha256)
         #expect(store.storage.verificationContexts.withLock { $0[key] } != nil)
         #expect(store.storage.verificationContexts.withLock { $0.count } == 1)
-    }
-
-    /// Where the signer's signed attributes, signatureAlgorithm and signature value lie.
-    private func signedAttributesAlgorithmAndValue(_ der: [UInt8]) -> (attributes: Range<Int>, algorithm: Range<Int>, value: Range<Int>)? {
-        guard let contentInfo = DER.element(der, at: 0, end: der.count),
-              let outer = DER.children(der, of: contentInfo.value), outer.count == 2,
-              let explicit = DER.children(der, of: outer[1].value), explicit.count == 1,
-              let fields = DER.children(der, of: explicit[0].value), let infos = fields.last,
-              let signers = DER.children(der, of: infos.value), let first = signers.first,
-              let parts = DER.children(der, of: first.value), parts.count >= 6 else { return nil }
-        return (parts[3].whole, parts[4].whole, parts[5].whole)
-    }
-
-    /// The signer info sits at the end of the structure, after the certificates that splitting removes.
-    private func offsetInOriginal(_ position: Int, stripped: [UInt8], original: [UInt8]) -> Int? {
-        let fromEnd = stripped.count - position
-        return fromEnd <= original.count ? original.count - fromEnd : nil
     }
 }
 

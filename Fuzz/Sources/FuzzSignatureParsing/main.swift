@@ -1,4 +1,4 @@
-import VanThuSigning
+@_spi(Fuzzing) import VanThuSigning
 
 // A throwaway public anchor (its key was discarded): validation runs its full course,
 // chain building included, on whatever certificates the input embeds.
@@ -24,6 +24,7 @@ let validator: SignatureValidator = {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSignatureParsing(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
+    SignedDataDifferential.check(bytes)
     let report = validator.validateSynchronously(signature: bytes, contentChunks: [Array("Văn bản".utf8)])
     // A report always names one signature at least, and never passes for an untrusted anchor.
     precondition(!report.signatures.isEmpty)

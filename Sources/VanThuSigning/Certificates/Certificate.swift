@@ -37,6 +37,8 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         let subject: DistinguishedName
         let issuer: DistinguishedName
         let serialNumber: String
+        /// The serialNumber INTEGER as encoded, whole, to find a CMS signer's certificate.
+        let serialNumberDER: [UInt8]
         let notBefore: Date
         let notAfter: Date
         let sha256Fingerprint: String
@@ -47,13 +49,14 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         let signatureDigest: String?
 
         init(backing: X509Backing, der: [UInt8], subject: DistinguishedName, issuer: DistinguishedName, serialNumber: String,
-             notBefore: Date, notAfter: Date, sha256Fingerprint: String, keyUsage: KeyUsage?, isCertificateAuthority: Bool,
+             serialNumberDER: [UInt8], notBefore: Date, notAfter: Date, sha256Fingerprint: String, keyUsage: KeyUsage?, isCertificateAuthority: Bool,
              publicKey: PublicKeyDescription, signatureAlgorithm: String, signatureDigest: String?) {
             self.backing = backing
             self.der = der
             self.subject = subject
             self.issuer = issuer
             self.serialNumber = serialNumber
+            self.serialNumberDER = serialNumberDER
             self.notBefore = notBefore
             self.notAfter = notAfter
             self.sha256Fingerprint = sha256Fingerprint
@@ -68,6 +71,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     private let properties: Properties
 
     var backing: X509Backing { properties.backing }
+    var serialNumberDER: [UInt8] { properties.serialNumberDER }
     public var der: [UInt8] { properties.der }
     public var subject: DistinguishedName { properties.subject }
     public var issuer: DistinguishedName { properties.issuer }
@@ -167,6 +171,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
             subject: DistinguishedName(x509Name: X509_get_subject_name(x509)),
             issuer: DistinguishedName(x509Name: X509_get_issuer_name(x509)),
             serialNumber: Self.serialHex(X509_get0_serialNumber(x509)),
+            serialNumberDER: encodeDER({ i2d_ASN1_INTEGER(X509_get0_serialNumber(x509), $0) }) ?? [],
             notBefore: notBefore, notAfter: notAfter,
             sha256Fingerprint: StreamingDigest.hash(der).hexString,
             keyUsage: usage == UInt32.max ? nil : KeyUsage(rawValue: usage),

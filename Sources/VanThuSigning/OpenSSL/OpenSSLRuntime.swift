@@ -89,6 +89,14 @@ func encodeDER(_ encode: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -
     return written == length ? out : nil
 }
 
+/// Runs an OpenSSL `d2i_…` function over DER bytes: `decode(&cursor, length)`.
+func decodeDER<R>(_ bytes: ArraySlice<UInt8>, _ decode: (UnsafeMutablePointer<UnsafePointer<UInt8>?>, Int) -> R) -> R {
+    bytes.withUnsafeBufferPointer { buffer in
+        var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+        return decode(&cursor, buffer.count)
+    }
+}
+
 extension Date {
     /// Converts an ASN.1 UTCTime or GeneralizedTime.
     init?(asn1Time time: UnsafePointer<ASN1_TIME>?) {

@@ -3,56 +3,48 @@ import COpenSSL
 /// A CMS SignedData parsed from untrusted bytes, or the sentence saying why it is not one.
 enum CMSParsing {
     struct Parsed {
-        let cms: CMSBacking
-        /// The embedded certificates when they were parsed apart from the CMS (see
-        /// `CertificateBagSplitting`); nil when OpenSSL holds them inside `cms`.
-        let embedded: [Certificate]?
-        /// For each SignerInfo, the content of its signed attributes as they appear in the DER
-        /// OpenSSL parsed (nil for PEM, BER, or a signer without them), to verify the signature over.
-        var signedAttributes: [ArraySlice<UInt8>?] = []
-
-        func signedAttributes(of index: Int) -> ArraySlice<UInt8>? {
-            index < signedAttributes.count ? signedAttributes[index] : nil
-        }
+        let signedData: SignedData
+        /// The embedded X.509 certificates, parsed (from the trust store's cache when known).
+        let embedded: [Certificate]
     }
 
     /// Parses a signature. `certificate` returns the parsed certificate for a DER encoding, from a
     /// cache, so that embedded certificates are not decoded again for every signature.
-    static func parse(_ bytes: [UInt8], certificate: ((ArraySlice<UInt8>) -> Certificate?)? = nil) -> Result<Parsed, FormatProblem> {
+    ///
+    /// DER SignedData is read by `SignedData.decode`. Anything else (PEM, BER such as
+    /// `openssl cms -stream` writes, or a structure that walk does not accept) is decoded by
+    /// OpenSSL, which gives the reason when it is no signature at all, and re-encoded by it as
+    /// DER, which is what RFC 5652 signs and what `CMS_SignerInfo_verify` verifies.
+    static func parse(_ bytes: [UInt8], certificate: (ArraySlice<UInt8>) -> Certificate?) -> Result<Parsed, FormatProblem> {
         OpenSSLRuntime.ready
-        defer { OpenSSLErrorQueue.clear() }
         guard !bytes.isEmpty else { return .failure(FormatProblem("The signature file is empty.")) }
-        if let certificate, let split = CertificateBagSplitting.split(bytes) {
-            let embedded = split.certificates.compactMap(certificate)
-            if embedded.count == split.certificates.count, case .success(let cms) = parseWhole(split.signedDataWithoutCertificates) {
-                return .success(Parsed(cms: cms, embedded: embedded,
-                                       signedAttributes: signedAttributeContents(split.signedDataWithoutCertificates, cms)))
+        let signedData: SignedData
+        if let direct = SignedData.decode(bytes) {
+            signedData = direct
+        } else {
+            switch normalisedByOpenSSL(bytes) {
+            case .failure(let problem): return .failure(problem)
+            case .success(let der):
+                guard let decoded = SignedData.decode(der) else {
+                    return .failure(FormatProblem("The CMS SignedData has a structure VanThu does not read (RFC 5652 §5 expected)."))
+                }
+                signedData = decoded
             }
         }
-        return parseWhole(bytes).map { Parsed(cms: $0, embedded: nil, signedAttributes: signedAttributeContents(bytes, $0)) }
-    }
-
-    /// The signed attributes of each SignerInfo in DER SignedData: [0] IMPLICIT after version, sid
-    /// and digestAlgorithm. Empty when the walk disagrees with OpenSSL's parse in any way.
-    static func signedAttributeContents(_ der: [UInt8], _ cms: CMSBacking) -> [ArraySlice<UInt8>?] {
-        guard let contentInfo = DER.element(der, at: 0, end: der.count), contentInfo.tag == 0x30, contentInfo.end == der.count,
-              let outer = DER.children(der, of: contentInfo.value), outer.count == 2, outer[1].tag == 0xa0,
-              let explicit = DER.children(der, of: outer[1].value), explicit.count == 1, explicit[0].tag == 0x30,
-              let fields = DER.children(der, of: explicit[0].value), let signerInfos = fields.last, signerInfos.tag == 0x31,
-              let signers = DER.children(der, of: signerInfos.value),
-              signers.count == Int(vt_sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms.pointer))) else { return [] }
-        return signers.map { signer -> ArraySlice<UInt8>? in
-            guard signer.tag == 0x30, let parts = DER.children(der, of: signer.value), parts.count >= 5,
-                  parts[3].tag == 0xa0, let attributes = DER.children(der, of: parts[3].value) else { return nil }
-            // Only a DER SET OF (elements in ascending order) is verified as it stands; anything
-            // else is left to CMS_SignerInfo_verify, which verifies OpenSSL's re-encoding, as before.
-            for (earlier, later) in zip(attributes, attributes.dropFirst())
-            where !der[earlier.whole].lexicographicallyPrecedes(der[later.whole]) { return nil }
-            return der[parts[3].value]
+        var embedded: [Certificate] = []
+        embedded.reserveCapacity(signedData.certificates.count)
+        for der in signedData.certificates {
+            guard let parsed = certificate(der) else {
+                return .failure(FormatProblem("A certificate embedded in the signature is corrupted."))
+            }
+            embedded.append(parsed)
         }
+        return .success(Parsed(signedData: signedData, embedded: embedded))
     }
 
-    private static func parseWhole(_ bytes: [UInt8]) -> Result<CMSBacking, FormatProblem> {
+    /// OpenSSL's reading of a signature that is not plain DER, re-encoded as DER.
+    private static func normalisedByOpenSSL(_ bytes: [UInt8]) -> Result<[UInt8], FormatProblem> {
+        defer { OpenSSLErrorQueue.clear() }
         let isPEM = bytes.starts(with: Array("-----BEGIN".utf8))
         let parsed: OpaquePointer?
         if isPEM {
@@ -88,30 +80,37 @@ enum CMSParsing {
         guard vt_sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(parsed)) > 0 else {
             return .failure(FormatProblem("The CMS SignedData has no signer."))
         }
-        return .success(cms)
+        guard let der = encodeDER({ i2d_CMS_ContentInfo(cms.pointer, $0) }) else {
+            return .failure(FormatProblem("The CMS SignedData cannot be re-encoded as DER."))
+        }
+        return .success(der)
     }
 
     /// NIDs of the digest algorithms the signers used, to hash the content once for each.
-    static func digestNIDs(of cms: CMSBacking) -> Set<Int32> {
-        var result: Set<Int32> = []
-        forEachSigner(cms) { signer, _ in result.insert(digestNID(signer)) }
-        return result
+    static func digestNIDs(of signedData: SignedData) -> Set<Int32> {
+        Set(signedData.signers.map { nid(of: $0.digestAlgorithm) })
     }
 
-    static func forEachSigner(_ cms: CMSBacking, _ body: (OpaquePointer, Int) -> Void) {
-        let signers = CMS_get0_SignerInfos(cms.pointer)
-        for index in 0..<vt_sk_CMS_SignerInfo_num(signers) {
-            if let signer = vt_sk_CMS_SignerInfo_value(signers, index) { body(signer, Int(index)) }
-        }
-    }
-
-    static func digestNID(_ signer: OpaquePointer) -> Int32 {
-        var digest: UnsafeMutablePointer<X509_ALGOR>?
-        CMS_SignerInfo_get0_algs(signer, nil, nil, &digest, nil)
-        var object: OpaquePointer?
-        X509_ALGOR_get0(&object, nil, nil, digest)
+    /// OpenSSL's NID for an algorithm identifier's OBJECT IDENTIFIER (NID_undef when unknown).
+    static func nid(of algorithm: SignedData.AlgorithmIdentifier) -> Int32 {
+        if let known = commonNIDs.first(where: { $0.0.elementsEqual(algorithm.oid) }) { return known.1 }
+        guard let object = decodeDER(algorithm.oid, { d2i_ASN1_OBJECT(nil, $0, $1) }) else { OpenSSLErrorQueue.clear(); return NID_undef }
+        defer { ASN1_OBJECT_free(object) }
         return OBJ_obj2nid(object)
     }
+
+    /// The algorithms of nearly every signature, looked up without allocating: SHA-256/384/512,
+    /// rsaEncryption, sha256/384/512WithRSAEncryption, ecdsa-with-SHA256/384/512.
+    private static let commonNIDs: [([UInt8], Int32)] = {
+        let nistHash: [UInt8] = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02]
+        let pkcs1: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01]
+        let ecdsa: [UInt8] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03]
+        return [(nistHash + [0x01], NID_sha256), (nistHash + [0x02], NID_sha384), (nistHash + [0x03], NID_sha512),
+                (pkcs1 + [0x01], NID_rsaEncryption), (pkcs1 + [0x0b], NID_sha256WithRSAEncryption),
+                (pkcs1 + [0x0c], NID_sha384WithRSAEncryption), (pkcs1 + [0x0d], NID_sha512WithRSAEncryption),
+                (ecdsa + [0x02], NID_ecdsa_with_SHA256), (ecdsa + [0x03], NID_ecdsa_with_SHA384),
+                (ecdsa + [0x04], NID_ecdsa_with_SHA512)]
+    }()
 }
 
 struct FormatProblem: Error {

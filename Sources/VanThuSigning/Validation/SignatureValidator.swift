@@ -35,7 +35,7 @@ public struct SignatureValidator: Sendable {
         let nids: Set<Int32>
         switch parse(signature) {
         case .failure(let problem): return formatFailure(problem, at: validationTime, document: documentName, format: format)
-        case .success(let parsed): nids = CMSParsing.digestNIDs(of: parsed.cms)
+        case .success(let parsed): nids = CMSParsing.digestNIDs(of: parsed.signedData)
         }
         let hasher = ChunkHasher(nids: nids)
         try await hasher.consume(contentChunks)
@@ -49,7 +49,7 @@ public struct SignatureValidator: Sendable {
     /// Blocking form for callers already off the cooperative pool.
     public func validateSynchronously(signature: [UInt8], contentAt path: String, at validationTime: Date = Date(),
                                       untrusted: [Certificate] = [], format: SignatureFormat? = nil) throws -> ValidationReport {
-        let document = path.split(separator: "/").last.map(String.init) ?? path
+        let document = Self.fileName(path)
         switch parse(signature) {
         case .failure(let problem):
             guard FileManager.default.isReadableFile(atPath: path) else {
@@ -57,7 +57,7 @@ public struct SignatureValidator: Sendable {
             }
             return formatFailure(problem, at: validationTime, document: document, format: format)
         case .success(let parsed):
-            let hashers = CMSParsing.digestNIDs(of: parsed.cms).compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } }
+            let hashers = CMSParsing.digestNIDs(of: parsed.signedData).compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } }
             try readFileInChunks(path) { bytes in for (_, hasher) in hashers { hasher.update(bytes) } }
             let digests = Dictionary(uniqueKeysWithValues: hashers.map { ($0.0, $0.1.finalize()) })
             return evaluate(parsed, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
@@ -73,7 +73,7 @@ public struct SignatureValidator: Sendable {
         case .failure(let problem):
             return formatFailure(problem, at: validationTime, document: documentName, format: format)
         case .success(let parsed):
-            let hasher = ChunkHasher(nids: CMSParsing.digestNIDs(of: parsed.cms))
+            let hasher = ChunkHasher(nids: CMSParsing.digestNIDs(of: parsed.signedData))
             for chunk in contentChunks { hasher.update(chunk) }
             return evaluate(parsed, digests: hasher.finalize(), at: validationTime, untrusted: untrusted, format: format, document: documentName)
         }
@@ -87,6 +87,13 @@ public struct SignatureValidator: Sendable {
         }
     }
 
+    /// The last component of a path, as reports name the document.
+    static func fileName(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        let name = String(path[path.index(after: slash)...])
+        return name.isEmpty ? path.split(separator: "/").last.map(String.init) ?? path : name
+    }
+
     private func parse(_ signature: [UInt8]) -> Result<CMSParsing.Parsed, FormatProblem> {
         let storage = trustStore.storage
         return CMSParsing.parse(signature) { storage.certificate(der: $0) }
@@ -94,29 +101,12 @@ public struct SignatureValidator: Sendable {
 
     private func evaluate(_ parsed: CMSParsing.Parsed, digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
                           format: SignatureFormat?, document: String?) -> ValidationReport {
-        let cms = parsed.cms
-        let embedded = parsed.embedded ?? embeddedCertificates(cms)
-        let candidates = embedded + untrusted
-        // Identifies each signer's certificate among the embedded ones, the caller's, and the
-        // store's (the Government CA's PDFs embed no intermediates, some signatures no signer).
-        _ = try? withCertificateStack(candidates + trustStore.storage.intermediates) { CMS_set1_signers_certs(cms.pointer, $0, 0) }
-        OpenSSLErrorQueue.clear()
         let evaluation = SignerEvaluation(storage: trustStore.storage, policy: policy, validationTime: validationTime,
-                                          candidates: candidates, format: format)
-        var reports: [SignatureReport] = []
-        CMSParsing.forEachSigner(cms) { signer, index in
-            reports.append(evaluation.evaluate(signer: signer, index: index, signedAttributes: parsed.signedAttributes(of: index),
-                                               contentDigests: digests))
+                                          candidates: parsed.embedded + untrusted, format: format)
+        let reports = parsed.signedData.signers.enumerated().map { index, signer in
+            evaluation.evaluate(signer: signer, index: index, in: parsed.signedData, contentDigests: digests)
         }
         return ValidationReport(validationTime: validationTime, policy: policy.summary, document: document, signatures: reports)
-    }
-
-    private func embeddedCertificates(_ cms: CMSBacking) -> [Certificate] {
-        guard let stack = CMS_get1_certs(cms.pointer) else { OpenSSLErrorQueue.clear(); return [] }
-        defer { vt_sk_X509_free_all(stack) }
-        return (0..<vt_sk_X509_num(stack)).compactMap { index in
-            vt_sk_X509_value(stack, index).flatMap { trustStore.storage.certificate(for: $0) }
-        }
     }
 
     private func formatFailure(_ problem: FormatProblem, at validationTime: Date, document: String?,

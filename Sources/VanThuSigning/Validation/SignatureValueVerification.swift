@@ -3,61 +3,58 @@ import Synchronization
 
 /// Verifies a SignerInfo's signature value over its signed attributes with EVP_DigestVerify.
 ///
-/// `CMS_SignerInfo_verify` re-encodes the signed attributes from OpenSSL's parsed form and fetches
-/// the digest and signature implementations on every call. Here the bytes verified are the
-/// signed attributes exactly as they appear in the signature, re-tagged as a SET OF (RFC 5652
-/// §5.4), and the verification context for a certificate's key and a digest is set up once and
-/// copied for each signature. PKCS#1 v1.5 and ECDSA only: any other algorithm (RSA-PSS with its
-/// parameters, SHA-1, Ed25519) and any signer whose attributes could not be located in the DER go
-/// through `CMS_SignerInfo_verify` as before.
+/// The bytes verified are the signed attributes exactly as they appear in the signature,
+/// re-tagged as a SET OF (RFC 5652 §5.4), and the verification context for a certificate's key
+/// and a digest is set up once and copied for each signature. PKCS#1 v1.5 and ECDSA only, over
+/// attributes in DER order: any other algorithm (RSA-PSS with its parameters, SHA-1, Ed25519)
+/// and unsorted attributes go to OpenSSL's `CMS_SignerInfo_verify`, which verifies its own DER
+/// re-encoding of the attributes.
 enum SignatureValueVerification {
-    static func verify(_ signer: OpaquePointer, certificate: Certificate, digestNID: Int32,
-                       signedAttributes: ArraySlice<UInt8>?, storage: TrustStore.Storage) -> Bool {
+    static func verify(_ signer: SignedData.SignerInfo, index: Int, in signedData: SignedData, certificate: Certificate,
+                       digestNID: Int32, storage: TrustStore.Storage) -> Bool {
         guard checkAttributeRules(signer) else { return false }
-        guard let signedAttributes, let context = storage.verificationContext(for: certificate, digestNID: digestNID),
-              context.accepts(signatureAlgorithmNID(signer)),
-              let value = CMS_SignerInfo_get0_signature(signer) else {
-            return CMS_SignerInfo_verify(signer) == 1
+        guard let signedAttributes = signer.signedAttributesContent, signer.signedAttributesInDEROrder,
+              let context = storage.verificationContext(for: certificate, digestNID: digestNID),
+              context.accepts(CMSParsing.nid(of: signer.signatureAlgorithm)) else {
+            return verifiedByOpenSSL(signedData, index: index, certificate: certificate)
         }
         var setOf = [UInt8]()
         setOf.reserveCapacity(DER.headerLength(signedAttributes.count) + signedAttributes.count)
         DER.appendHeader(&setOf, tag: 0x31, length: signedAttributes.count)
         setOf.append(contentsOf: signedAttributes)
-        return context.verify(signature: value, over: setOf)
+        return context.verify(signature: signer.signatureValue, over: setOf)
     }
 
-    private static func signatureAlgorithmNID(_ signer: OpaquePointer) -> Int32 {
-        var algorithm: UnsafeMutablePointer<X509_ALGOR>?
-        CMS_SignerInfo_get0_algs(signer, nil, nil, nil, &algorithm)
-        var object: OpaquePointer?
-        X509_ALGOR_get0(&object, nil, nil, algorithm)
-        return OBJ_obj2nid(object)
+    /// `CMS_SignerInfo_verify` on OpenSSL's own parse of the signature, for what the faster path
+    /// does not handle.
+    private static func verifiedByOpenSSL(_ signedData: SignedData, index: Int, certificate: Certificate) -> Bool {
+        defer { OpenSSLErrorQueue.clear() }
+        guard let parsed = decodeDER(signedData.der[...], { d2i_CMS_ContentInfo(nil, $0, $1) }) else { return false }
+        let cms = CMSBacking(taking: parsed)
+        let signers = CMS_get0_SignerInfos(cms.pointer)
+        guard index < vt_sk_CMS_SignerInfo_num(signers), let info = vt_sk_CMS_SignerInfo_value(signers, Int32(index)) else { return false }
+        CMS_SignerInfo_set1_signer_cert(info, certificate.backing.pointer)
+        return CMS_SignerInfo_verify(info) == 1
     }
 
     /// RFC 5652 §11 as OpenSSL's CMS_SignerInfo_verify enforces it: contentType, messageDigest,
     /// signingTime and the ESS attributes appear at most once, with one value, and only signed;
     /// countersignatures only unsigned.
-    private static let signedOnly: [Int32] = [NID_pkcs9_contentType, NID_pkcs9_messageDigest, NID_pkcs9_signingTime,
-                                              NID_id_smime_aa_signingCertificate, NID_id_smime_aa_signingCertificateV2,
-                                              NID_id_smime_aa_receiptRequest]
+    private static let signedOnly: [[UInt8]] = [AttributeType.contentType, AttributeType.messageDigest, AttributeType.signingTime,
+                                                AttributeType.signingCertificate, AttributeType.signingCertificateV2,
+                                                AttributeType.receiptRequest]
 
-    static func checkAttributeRules(_ signer: OpaquePointer) -> Bool {
+    static func checkAttributeRules(_ signer: SignedData.SignerInfo) -> Bool {
         var seen: UInt32 = 0   // bit i: signedOnly[i] met
-        for index in 0..<CMS_signed_get_attr_count(signer) {
-            guard let attribute = CMS_signed_get_attr(signer, index) else { return false }
-            let nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(attribute))
-            if nid == NID_pkcs9_countersignature { return false }
-            if let position = signedOnly.firstIndex(of: nid) {
+        for attribute in signer.signedAttributes {
+            if attribute.type.elementsEqual(AttributeType.countersignature) { return false }
+            if let position = signedOnly.firstIndex(where: { $0.elementsEqual(attribute.type) }) {
                 let bit = UInt32(1) << UInt32(position)
-                guard seen & bit == 0, X509_ATTRIBUTE_count(attribute) == 1 else { return false }
+                guard seen & bit == 0, attribute.values.count == 1 else { return false }
                 seen |= bit
             }
         }
-        for index in 0..<max(CMS_unsigned_get_attr_count(signer), 0) {
-            guard let attribute = CMS_unsigned_get_attr(signer, index) else { return false }
-            if signedOnly.contains(OBJ_obj2nid(X509_ATTRIBUTE_get0_object(attribute))) { return false }
-        }
-        return true
+        return !signer.unsignedAttributes.contains { attribute in signedOnly.contains { $0.elementsEqual(attribute.type) } }
     }
 }
 
@@ -101,14 +98,15 @@ final class VerificationContext: @unchecked Sendable {
         }
     }
 
-    func verify(signature: UnsafePointer<ASN1_OCTET_STRING>, over bytes: [UInt8]) -> Bool {
-        guard let copy = EVP_MD_CTX_new() else { return false }
+    func verify(signature: ArraySlice<UInt8>, over bytes: [UInt8]) -> Bool {
+        guard !signature.isEmpty, let copy = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(copy) }
         guard EVP_MD_CTX_copy_ex(copy, context) == 1 else { return false }
         // The copy is used once: without this flag, finishing would duplicate the key context again.
         EVP_MD_CTX_set_flags(copy, EVP_MD_CTX_FLAG_FINALISE)
-        guard let data = ASN1_STRING_get0_data(signature) else { return false }
-        return EVP_DigestVerify(copy, data, Int(ASN1_STRING_length(signature)), bytes, bytes.count) == 1
+        return signature.withUnsafeBufferPointer { value in
+            EVP_DigestVerify(copy, value.baseAddress, value.count, bytes, bytes.count) == 1
+        }
     }
 }
 

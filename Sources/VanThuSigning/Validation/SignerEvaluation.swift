@@ -41,26 +41,17 @@ struct SignerEvaluation {
         .revokedCANoPOE, .outOfBoundsNoPOE, .notYetValid, .sigConstraintsFailure, .tryLater,
     ]
 
-    /// `signedAttributes`: the content of the signer's signed attributes as encoded in the
-    /// signature, when known, to verify the signature value over them without re-encoding.
-    func evaluate(signer: OpaquePointer, index: Int, signedAttributes: ArraySlice<UInt8>?,
+    func evaluate(signer: SignedData.SignerInfo, index: Int, in signedData: SignedData,
                   contentDigests: [Int32: [UInt8]]) -> SignatureReport {
         defer { OpenSSLErrorQueue.clear() }
         var findings = Findings()
-        var x509: OpaquePointer?
-        var digestAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
-        var signatureAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
-        CMS_SignerInfo_get0_algs(signer, nil, &x509, &digestAlgorithm, &signatureAlgorithm)
-        // CMS_set1_signers_certs picked the signer among the candidates' own X509 objects, so the
-        // certificate value is found by identity, without encoding and hashing its DER again.
-        let signerCertificate = x509.flatMap { pointer in
-            candidates.first { $0.backing.pointer == pointer } ?? storage.intermediates.first { $0.backing.pointer == pointer }
-                ?? storage.certificate(for: pointer)
-        }
-        let digestNID = CMSParsing.digestNID(signer)
+        // Searched as CMS_set1_signers_certs searches: the embedded and given certificates, then
+        // the store's intermediates (the Government CA's PDFs embed no intermediates).
+        let signerCertificate = SignerIdentification.certificate(for: signer.identifier, among: candidates + storage.intermediates)
+        let digestNID = CMSParsing.nid(of: signer.digestAlgorithm)
         let digestName = Self.digestName(digestNID)
-        let hasESS = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE) != nil
-            || Self.signedAttribute(signer, NID_id_smime_aa_signingCertificate, V_ASN1_SEQUENCE) != nil
+        let hasESS = signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30) != nil
+            || signer.signedValue(AttributeType.signingCertificate, tag: 0x30) != nil
         var claimedTime: Date?
         var chain: [Certificate] = signerCertificate.map { [$0] } ?? []
         var revocation: [RevocationStatus] = []
@@ -74,8 +65,8 @@ struct SignerEvaluation {
                 break checks
             }
             findings.pass("signing-certificate-identified", "The signer's certificate was found: \(certificate.subject.commonName ?? certificate.subject.description).")
-            if SignatureValueVerification.verify(signer, certificate: certificate, digestNID: digestNID,
-                                                 signedAttributes: signedAttributes, storage: storage) {
+            if SignatureValueVerification.verify(signer, index: index, in: signedData, certificate: certificate,
+                                                 digestNID: digestNID, storage: storage) {
                 findings.pass("signature-value", "The signature value verifies with the signer's public key.")
             } else {
                 findings.fail("signature-value", .totalFailed, .sigCryptoFailure,
@@ -104,7 +95,7 @@ struct SignerEvaluation {
             signer: signerCertificate.map { CertificateSummary($0) },
             claimedSigningTime: claimedTime,
             digestAlgorithm: digestName,
-            signatureAlgorithm: Self.signatureAlgorithmName(signatureAlgorithm, key: signerCertificate?.publicKey),
+            signatureAlgorithm: Self.signatureAlgorithmName(CMSParsing.nid(of: signer.signatureAlgorithm), key: signerCertificate?.publicKey),
             chain: chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.sha256Fingerprint)) },
             revocation: revocation,
             checks: findings.items.map(\.check))
@@ -114,17 +105,17 @@ struct SignerEvaluation {
 
     // MARK: - Signed attributes and cryptographic verification
 
-    private func checkSignedAttributes(_ signer: OpaquePointer, _ findings: inout Findings) -> Bool {
-        guard CMS_signed_get_attr_count(signer) > 0 else {
+    private func checkSignedAttributes(_ signer: SignedData.SignerInfo, _ findings: inout Findings) -> Bool {
+        guard !signer.signedAttributes.isEmpty else {
             findings.fail("signed-attributes", .totalFailed, .formatFailure,
                           "The signature has no signed attributes, which CAdES requires.")
             return false
         }
-        guard Self.signedAttribute(signer, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING) != nil else {
+        guard signer.signedValue(AttributeType.messageDigest, tag: 0x04) != nil else {
             findings.fail("signed-attributes", .totalFailed, .formatFailure, "The signed attributes lack the messageDigest attribute.")
             return false
         }
-        guard Self.signedAttribute(signer, NID_pkcs9_contentType, V_ASN1_OBJECT) != nil else {
+        guard signer.signedValue(AttributeType.contentType, tag: 0x06) != nil else {
             findings.fail("signed-attributes", .totalFailed, .formatFailure, "The signed attributes lack the contentType attribute.")
             return false
         }
@@ -132,16 +123,16 @@ struct SignerEvaluation {
         return true
     }
 
-    private func checkMessageDigest(_ signer: OpaquePointer, digestNID: Int32, digestName: String,
+    private func checkMessageDigest(_ signer: SignedData.SignerInfo, digestNID: Int32, digestName: String,
                                     _ contentDigests: [Int32: [UInt8]], _ findings: inout Findings) {
-        guard let signed = Self.signedAttribute(signer, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING) else { return }
-        let expected = Self.bytes(of: signed.assumingMemoryBound(to: ASN1_STRING.self))
+        guard let signed = signer.signedValue(AttributeType.messageDigest, tag: 0x04) else { return }
+        let expected = DER.contentOctets(signed)
         guard let actual = contentDigests[digestNID] else {
             findings.fail("message-digest", .indeterminate, .cryptoConstraintsFailure,
                           "The digest algorithm \(digestName) is not supported, so the document cannot be compared with the signature.")
             return
         }
-        if actual == expected {
+        if actual.elementsEqual(expected) {
             findings.pass("message-digest", "The document's \(digestName) digest matches the signed messageDigest.")
         } else {
             findings.fail("message-digest", .totalFailed, .hashFailure,
@@ -149,21 +140,21 @@ struct SignerEvaluation {
         }
     }
 
-    private func checkSigningCertificateReference(_ signer: OpaquePointer, _ certificate: Certificate, hasESS: Bool,
+    private func checkSigningCertificateReference(_ signer: SignedData.SignerInfo, _ certificate: Certificate, hasESS: Bool,
                                                   _ findings: inout Findings) {
         guard hasESS else {
             findings.warn("signing-certificate-reference",
                           "The signature has no ESS signing-certificate attribute: it is plain CMS, not CAdES-B-B.")
             return
         }
-        let v2Attribute = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE)
-        let v1Attribute = Self.signedAttribute(signer, NID_id_smime_aa_signingCertificate, V_ASN1_SEQUENCE)
+        let v2Attribute = signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30)
+        let v1Attribute = signer.signedValue(AttributeType.signingCertificate, tag: 0x30)
         // Each attribute as length then bytes, so that the concatenation is unambiguous.
-        let attributeBytes = [v2Attribute, v1Attribute].flatMap { raw -> [UInt8] in
-            let bytes = raw.map { Self.bytes(of: $0.assumingMemoryBound(to: ASN1_STRING.self)) } ?? []
+        let attributeBytes = [v2Attribute, v1Attribute].flatMap { bytes -> [UInt8] in
+            let bytes = bytes ?? []
             let count = UInt32(bytes.count)
             return [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
-                    UInt8(truncatingIfNeeded: count)] + bytes
+                    UInt8(truncatingIfNeeded: count)] + Array(bytes)
         }
         let matches = storage.signingCertificateReference(attributeBytes, matches: certificate) {
             Self.essMatches(v2Attribute: v2Attribute, v1Attribute: v1Attribute, certificate)
@@ -176,10 +167,9 @@ struct SignerEvaluation {
         }
     }
 
-    private func checkSigningTime(_ signer: OpaquePointer, _ certificate: Certificate, _ findings: inout Findings) -> Date? {
-        let raw = Self.signedAttribute(signer, NID_pkcs9_signingTime, V_ASN1_UTCTIME)
-            ?? Self.signedAttribute(signer, NID_pkcs9_signingTime, V_ASN1_GENERALIZEDTIME)
-        guard let raw, let time = Date(asn1Time: raw.assumingMemoryBound(to: ASN1_TIME.self)) else {
+    private func checkSigningTime(_ signer: SignedData.SignerInfo, _ certificate: Certificate, _ findings: inout Findings) -> Date? {
+        let raw = signer.signedValue(AttributeType.signingTime, tag: 0x17) ?? signer.signedValue(AttributeType.signingTime, tag: 0x18)
+        guard let raw, let time = Self.time(raw) else {
             findings.warn("signing-time", "The signature has no signingTime attribute.")
             return nil
         }
@@ -279,18 +269,10 @@ struct SignerEvaluation {
         }
     }
 
-    private static func essMatches(v2Attribute: UnsafeMutableRawPointer?, v1Attribute: UnsafeMutableRawPointer?,
+    private static func essMatches(v2Attribute: ArraySlice<UInt8>?, v1Attribute: ArraySlice<UInt8>?,
                                    _ certificate: Certificate) -> Bool {
-        let v2 = v2Attribute.flatMap { raw -> OpaquePointer? in
-            let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
-            var cursor = ASN1_STRING_get0_data(sequence)
-            return d2i_ESS_SIGNING_CERT_V2(nil, &cursor, Int(ASN1_STRING_length(sequence)))
-        }
-        let v1 = v1Attribute.flatMap { raw -> OpaquePointer? in
-            let sequence = raw.assumingMemoryBound(to: ASN1_STRING.self)
-            var cursor = ASN1_STRING_get0_data(sequence)
-            return d2i_ESS_SIGNING_CERT(nil, &cursor, Int(ASN1_STRING_length(sequence)))
-        }
+        let v2 = v2Attribute.flatMap { decodeDER($0) { d2i_ESS_SIGNING_CERT_V2(nil, $0, $1) } }
+        let v1 = v1Attribute.flatMap { decodeDER($0) { d2i_ESS_SIGNING_CERT(nil, $0, $1) } }
         defer {
             if let v1 { ESS_SIGNING_CERT_free(v1) }
             if let v2 { ESS_SIGNING_CERT_V2_free(v2) }
@@ -300,15 +282,11 @@ struct SignerEvaluation {
         return (try? withCertificateStack([certificate]) { OSSL_ESS_check_signing_certs(v1, v2, $0, 1) == 1 }) ?? false
     }
 
-    // MARK: - Attribute access
-
-    static func signedAttribute(_ signer: OpaquePointer, _ nid: Int32, _ type: Int32) -> UnsafeMutableRawPointer? {
-        CMS_signed_get0_data_by_OBJ(signer, OBJ_nid2obj(nid), -3, type)
-    }
-
-    static func bytes(of string: UnsafePointer<ASN1_STRING>) -> [UInt8] {
-        guard let data = ASN1_STRING_get0_data(string) else { return [] }
-        return Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(string))))
+    /// A UTCTime or GeneralizedTime element, read by OpenSSL's rules.
+    static func time(_ element: ArraySlice<UInt8>) -> Date? {
+        guard let parsed = decodeDER(element, { d2i_ASN1_TIME(nil, $0, $1) }) else { OpenSSLErrorQueue.clear(); return nil }
+        defer { ASN1_TIME_free(parsed) }
+        return Date(asn1Time: parsed)
     }
 
     static func digestName(_ nid: Int32) -> String {
@@ -323,11 +301,7 @@ struct SignerEvaluation {
         }
     }
 
-    static func signatureAlgorithmName(_ algorithm: UnsafeMutablePointer<X509_ALGOR>?, key: PublicKeyDescription?) -> String? {
-        guard let algorithm else { return nil }
-        var object: OpaquePointer?
-        X509_ALGOR_get0(&object, nil, nil, algorithm)
-        let nid = OBJ_obj2nid(object)
+    static func signatureAlgorithmName(_ nid: Int32, key: PublicKeyDescription?) -> String? {
         let scheme: String = switch nid {
         case NID_rsaEncryption, NID_sha256WithRSAEncryption, NID_sha384WithRSAEncryption,
              NID_sha512WithRSAEncryption, NID_sha1WithRSAEncryption: "RSASSA-PKCS1-v1_5"
