@@ -75,6 +75,11 @@ public struct TrustStore: Sendable {
         private let crlSignatures = Mutex<[String: Bool]>([:])
         private let newestCRLs = Mutex<[String: CertificateRevocationList?]>([:])
         private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
+        /// The certificates met most recently, newest first, compared byte for byte before the
+        /// dictionary is consulted: the same few signers and CAs come back signature after
+        /// signature, and comparing 1–2 KB is cheaper than hashing them.
+        private let recentCertificates = Mutex<[Certificate]>([])
+        private static let recentLimit = 8
         private let signingCertificateReferences = Mutex<[DERKey: Bool]>([:])
         let verificationContexts = Mutex<[VerificationContextKey: VerificationContext?]>([:])
         /// Each cache is emptied when it reaches this many entries, which bounds memory (a parsed
@@ -131,16 +136,27 @@ public struct TrustStore: Sendable {
 
         /// The certificate for a DER encoding, parsed once.
         func certificate(der: ArraySlice<UInt8>) -> Certificate? {
+            let key = DERKey(der)
+            if let recent = recentCertificates.withLock({ list in list.first { DERKey($0.der) == key } }) { return recent }
+            let found: Certificate
             // Looked up through a slice of the signature, copied only when it is new: a kept
             // slice would keep the whole signature alive.
-            if let known = parsedCertificates.withLock({ $0[DERKey(der)] }) { return known }
-            let bytes = Array(der)
-            guard let parsed = try? Certificate(der: bytes) else { OpenSSLErrorQueue.clear(); return nil }
-            parsedCertificates.withLock {
-                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[DERKey(bytes)] = parsed
+            if let known = parsedCertificates.withLock({ $0[key] }) {
+                found = known
+            } else {
+                let bytes = Array(der)
+                guard let parsed = try? Certificate(der: bytes) else { OpenSSLErrorQueue.clear(); return nil }
+                parsedCertificates.withLock {
+                    if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
+                    $0[DERKey(bytes)] = parsed
+                }
+                found = parsed
             }
-            return parsed
+            recentCertificates.withLock { list in
+                list.insert(found, at: 0)
+                if list.count > Self.recentLimit { list.removeLast() }
+            }
+            return found
         }
 
         /// Whether an ESS signing-certificate attribute (its DER) designates `certificate`: the same
