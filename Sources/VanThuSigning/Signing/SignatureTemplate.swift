@@ -43,6 +43,22 @@ final class SignatureTemplate: @unchecked Sendable {
     private let maximumSignatureLength: Int
     /// Keeps the key alive as long as the context refers to it.
     private let key: PrivateKeyBacking
+    /// The signed attributes' SET OF, sorted, with room for messageDigest and signingTime: one
+    /// for a UTCTime signing time (or none), one for GeneralizedTime (from 2050).
+    private let utcLayout: Layout?
+    private let generalizedLayout: Layout?
+
+    /// The bytes of a DER SET OF the signed attributes, whole, and where its variable parts go.
+    /// DER orders attributes by their encodings; those of distinct attribute types differ in
+    /// their length or type before the digest or time bytes, so the order does not depend on
+    /// them (checked when the layout is made, with both all-zero and all-one placeholders).
+    private struct Layout {
+        let setOf: [UInt8]
+        let headerLength: Int
+        let digestOffset: Int
+        let timeOffset: Int?
+        let timeLength: Int
+    }
 
     static let messageDigestOID: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04]
     static let signingTimeOID: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05]
@@ -64,9 +80,46 @@ final class SignatureTemplate: @unchecked Sendable {
         signingContext = context
         maximumSignatureLength = Int(EVP_PKEY_get_size(key.pointer))
         self.key = key
+        utcLayout = Self.layout(fixed: parts.fixedAttributes, digestLength: configuration.digest.byteCount,
+                                timeLength: configuration.includeSigningTime ? 13 : nil)
+        generalizedLayout = Self.layout(fixed: parts.fixedAttributes, digestLength: configuration.digest.byteCount,
+                                        timeLength: configuration.includeSigningTime ? 15 : nil)
         // Splicing the prototype's own attributes and signature value must give the prototype back.
         let attributes = Self.sortedSet(parts.fixedAttributes + parts.variableAttributes)
-        guard assemble(signedAttributes: attributes, signatureValue: parts.signatureValue) == prototype else { return nil }
+        guard assemble(signedAttributes: attributes[...], signatureValue: parts.signatureValue) == prototype else { return nil }
+    }
+
+    private static func layout(fixed: [[UInt8]], digestLength: Int, timeLength: Int?) -> Layout? {
+        func variable(_ filler: UInt8) -> [[UInt8]] {
+            var result = [attribute(messageDigestOID, value: DER.tlv(0x04, [UInt8](repeating: filler, count: digestLength)))]
+            if let timeLength {
+                result.append(attribute(signingTimeOID, value: DER.tlv(timeLength == 13 ? 0x17 : 0x18,
+                                                                       [UInt8](repeating: filler, count: timeLength))))
+            }
+            return result
+        }
+        func order(_ filler: UInt8) -> [Int] {
+            let all = fixed + variable(filler)
+            return all.indices.sorted { all[$0].lexicographicallyPrecedes(all[$1]) }
+        }
+        let sorted = order(0x00)
+        guard sorted == order(0xff) else { return nil }
+        let all = fixed + variable(0)
+        let contentLength = all.reduce(0) { $0 + $1.count }
+        var setOf: [UInt8] = []
+        setOf.reserveCapacity(DER.headerLength(contentLength) + contentLength)
+        DER.appendHeader(&setOf, tag: 0x31, length: contentLength)
+        let headerLength = setOf.count
+        var digestOffset = 0
+        var timeOffset: Int?
+        for index in sorted {
+            setOf.append(contentsOf: all[index])
+            // The digest and the time are the last bytes of their attributes.
+            if index == fixed.count { digestOffset = setOf.count - digestLength }
+            if index == fixed.count + 1, let timeLength { timeOffset = setOf.count - timeLength }
+        }
+        return Layout(setOf: setOf, headerLength: headerLength, digestOffset: digestOffset, timeOffset: timeOffset,
+                      timeLength: timeLength ?? 0)
     }
 
     deinit { EVP_MD_CTX_free(signingContext) }
@@ -74,17 +127,33 @@ final class SignatureTemplate: @unchecked Sendable {
     /// A complete DER ContentInfo signing `messageDigest`. Blocking: one private-key operation.
     /// `extraAttributes` (whole Attribute TLVs) lets tests make signatures OpenSSL would not.
     func sign(messageDigest: [UInt8], signingTime: Date, extraAttributes: [[UInt8]] = []) throws -> [UInt8] {
+        let utc = Self.isUTCTimeYear(Self.brokenDown(signingTime).tm_year + 1900)
+        if extraAttributes.isEmpty, messageDigest.count == configuration.digest.byteCount,
+           let layout = utc ? utcLayout : generalizedLayout {
+            var setOf = layout.setOf
+            setOf.withUnsafeMutableBufferPointer { buffer in
+                for (index, byte) in messageDigest.enumerated() { buffer[layout.digestOffset + index] = byte }
+                if let timeOffset = layout.timeOffset {
+                    Self.writeTime(signingTime, into: UnsafeMutableBufferPointer(rebasing: buffer[timeOffset..<timeOffset + layout.timeLength]))
+                }
+            }
+            return assemble(signedAttributes: setOf[layout.headerLength...], signatureValue: try signatureValue(overSetOf: setOf))
+        }
         var attributes = fixedAttributes + extraAttributes
         attributes.append(Self.attribute(Self.messageDigestOID, value: DER.tlv(0x04, messageDigest)))
         if configuration.includeSigningTime {
             attributes.append(Self.attribute(Self.signingTimeOID, value: Self.encodeTime(signingTime)))
         }
         let signedAttributes = Self.sortedSet(attributes)
-        return assemble(signedAttributes: signedAttributes, signatureValue: try signatureValue(over: signedAttributes))
+        var setOf = [UInt8]()
+        setOf.reserveCapacity(DER.headerLength(signedAttributes.count) + signedAttributes.count)
+        DER.appendHeader(&setOf, tag: 0x31, length: signedAttributes.count)
+        setOf.append(contentsOf: signedAttributes)
+        return assemble(signedAttributes: signedAttributes[...], signatureValue: try signatureValue(overSetOf: setOf))
     }
 
-    /// The signature over the signed attributes as a DER SET OF (RFC 5652 §5.4).
-    private func signatureValue(over signedAttributes: [UInt8]) throws -> [UInt8] {
+    /// The signature over the signed attributes as a DER SET OF (RFC 5652 §5.4), given whole.
+    private func signatureValue(overSetOf setOf: [UInt8]) throws -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else {
             throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a signing context.")
         }
@@ -94,10 +163,6 @@ final class SignatureTemplate: @unchecked Sendable {
         }
         // The copy is used once: without this flag, finishing would duplicate the key context again.
         EVP_MD_CTX_set_flags(context, EVP_MD_CTX_FLAG_FINALISE)
-        var setOf = [UInt8]()
-        setOf.reserveCapacity(DER.headerLength(signedAttributes.count) + signedAttributes.count)
-        DER.appendHeader(&setOf, tag: 0x31, length: signedAttributes.count)
-        setOf.append(contentsOf: signedAttributes)
         var length = maximumSignatureLength
         var value = [UInt8](repeating: 0, count: length)
         guard EVP_DigestSign(context, &value, &length, setOf, setOf.count) == 1, length <= value.count else {
@@ -109,7 +174,7 @@ final class SignatureTemplate: @unchecked Sendable {
 
     /// ContentInfo { id-signedData, [0] SignedData { prefix, SET { SignerInfo { prefix,
     /// [0] signedAttrs, signatureAlgorithm, OCTET STRING signature } } } }.
-    private func assemble(signedAttributes: [UInt8], signatureValue: [UInt8]) -> [UInt8] {
+    private func assemble(signedAttributes: ArraySlice<UInt8>, signatureValue: [UInt8]) -> [UInt8] {
         func total(_ length: Int) -> Int { DER.headerLength(length) + length }
         let signerInfoLength = signerInfoPrefix.count + total(signedAttributes.count) + signatureAlgorithm.count
             + total(signatureValue.count)
@@ -149,24 +214,37 @@ final class SignatureTemplate: @unchecked Sendable {
     /// UTCTime through 2049 and GeneralizedTime from 2050, as RFC 5652 §11.3 and OpenSSL's
     /// ASN1_TIME_set choose, to the second, in UTC.
     static func encodeTime(_ date: Date) -> [UInt8] {
+        let utc = isUTCTimeYear(brokenDown(date).tm_year + 1900)
+        var digits = [UInt8](repeating: 0, count: utc ? 13 : 15)
+        digits.withUnsafeMutableBufferPointer { writeTime(date, into: $0) }
+        return DER.tlv(utc ? 0x17 : 0x18, digits)
+    }
+
+    static func isUTCTimeYear(_ year: Int32) -> Bool { (1950...2049).contains(year) }
+
+    static func brokenDown(_ date: Date) -> tm {
         var seconds = date.unixTime
         var broken = tm()
         gmtime_r(&seconds, &broken)
-        let year = Int(broken.tm_year) + 1900
-        var digits: [UInt8] = []
-        func append(_ value: Int, width: Int) {
-            var text = [UInt8]()
+        return broken
+    }
+
+    /// YYMMDDhhmmssZ into 13 bytes, or YYYYMMDDhhmmssZ into 15.
+    static func writeTime(_ date: Date, into out: UnsafeMutableBufferPointer<UInt8>) {
+        let broken = brokenDown(date)
+        var position = out.startIndex
+        func put(_ value: Int32, width: Int) {
             var rest = value
-            for _ in 0..<width { text.append(UInt8(48 + rest % 10)); rest /= 10 }
-            digits.append(contentsOf: text.reversed())
+            for index in stride(from: position + width - 1, through: position, by: -1) {
+                out[index] = UInt8(48 + rest % 10)
+                rest /= 10
+            }
+            position += width
         }
-        let utc = (1950...2049).contains(year)
-        append(utc ? year % 100 : year, width: utc ? 2 : 4)
-        for field in [broken.tm_mon + 1, broken.tm_mday, broken.tm_hour, broken.tm_min, broken.tm_sec] {
-            append(Int(field), width: 2)
-        }
-        digits.append(0x5a)   // "Z"
-        return DER.tlv(utc ? 0x17 : 0x18, digits)
+        let year = broken.tm_year + 1900
+        if out.count == 13 { put(year % 100, width: 2) } else { put(year, width: 4) }
+        for field in [broken.tm_mon + 1, broken.tm_mday, broken.tm_hour, broken.tm_min, broken.tm_sec] { put(field, width: 2) }
+        out[position] = 0x5a   // "Z"
     }
 
     // MARK: - Taking the prototype apart
