@@ -37,9 +37,9 @@ final class SignatureTemplate: @unchecked Sendable {
     private let fixedAttributes: [[UInt8]]
     /// The signatureAlgorithm AlgorithmIdentifier TLV.
     private let signatureAlgorithm: [UInt8]
-    /// An EVP_MD_CTX set up for EVP_DigestSign with the key, digest and padding; never used
-    /// itself, only copied, so that concurrent signatures share no mutable state.
-    private let signingContext: OpaquePointer
+    /// Contexts set up for EVP_PKEY_sign with the key, digest and padding, each used by one
+    /// signature at a time.
+    private let signingContexts: SigningContexts
     private let maximumSignatureLength: Int
     /// Keeps the key alive as long as the context refers to it.
     private let key: PrivateKeyBacking
@@ -67,7 +67,7 @@ final class SignatureTemplate: @unchecked Sendable {
     /// nil when its layout is not the one expected or cannot be reproduced exactly.
     init?(prototype: [UInt8], key: PrivateKeyBacking, configuration: Configuration) {
         guard let parts = Self.decompose(prototype, includeSigningTime: configuration.includeSigningTime),
-              let context = Self.makeSigningContext(key: key, configuration: configuration) else {
+              let contexts = SigningContexts(key: key, configuration: configuration) else {
             OpenSSLErrorQueue.clear()
             return nil
         }
@@ -77,7 +77,7 @@ final class SignatureTemplate: @unchecked Sendable {
         signerInfoPrefix = parts.signerInfoPrefix
         fixedAttributes = parts.fixedAttributes
         signatureAlgorithm = parts.signatureAlgorithm
-        signingContext = context
+        signingContexts = contexts
         maximumSignatureLength = Int(EVP_PKEY_get_size(key.pointer))
         self.key = key
         utcLayout = Self.layout(fixed: parts.fixedAttributes, digestLength: configuration.digest.byteCount,
@@ -122,8 +122,6 @@ final class SignatureTemplate: @unchecked Sendable {
                       timeLength: timeLength ?? 0)
     }
 
-    deinit { EVP_MD_CTX_free(signingContext) }
-
     /// A complete DER ContentInfo signing `messageDigest`. Blocking: one private-key operation.
     /// `extraAttributes` (whole Attribute TLVs) lets tests make signatures OpenSSL would not.
     func sign(messageDigest: [UInt8], signingTime: Date, extraAttributes: [[UInt8]] = []) throws -> [UInt8] {
@@ -154,22 +152,7 @@ final class SignatureTemplate: @unchecked Sendable {
 
     /// The signature over the signed attributes as a DER SET OF (RFC 5652 §5.4), given whole.
     private func signatureValue(overSetOf setOf: [UInt8]) throws -> [UInt8] {
-        guard let context = EVP_MD_CTX_new() else {
-            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a signing context.")
-        }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_MD_CTX_copy_ex(context, signingContext) == 1 else {
-            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not start the signature.")
-        }
-        // The copy is used once: without this flag, finishing would duplicate the key context again.
-        EVP_MD_CTX_set_flags(context, EVP_MD_CTX_FLAG_FINALISE)
-        var length = maximumSignatureLength
-        var value = [UInt8](repeating: 0, count: length)
-        guard EVP_DigestSign(context, &value, &length, setOf, setOf.count) == 1, length <= value.count else {
-            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
-        }
-        value.removeLast(value.count - length)
-        return value
+        try signingContexts.sign(setOf, maximumLength: maximumSignatureLength)
     }
 
     /// ContentInfo { id-signedData, [0] SignedData { prefix, SET { SignerInfo { prefix,
@@ -297,23 +280,90 @@ final class SignatureTemplate: @unchecked Sendable {
                      signatureAlgorithm: bytes(fields[4].whole),
                      signatureValue: bytes(fields[5].value))
     }
+}
 
-    private static func makeSigningContext(key: PrivateKeyBacking, configuration: Configuration) -> OpaquePointer? {
-        guard let md = FetchedDigest.md(nid: configuration.digest.nid), let context = EVP_MD_CTX_new() else { return nil }
-        var keyContext: OpaquePointer?
-        guard EVP_DigestSignInit_ex(context, &keyContext, EVP_MD_get0_name(md), nil, nil, key.pointer, nil) == 1 else {
-            EVP_MD_CTX_free(context)
+/// Private-key contexts ready for EVP_PKEY_sign (key, digest and padding set once), with a
+/// digest context beside each; a signature takes one, uses it alone and hands it back. Copying a
+/// prepared EVP_MD_CTX for every signature, as EVP_DigestSign needs, costs OpenSSL 3.0 a dozen
+/// allocations and a provider-context duplication per signature.
+final class SigningContexts: @unchecked Sendable {
+    /// Owned by whoever took it from `idle`; never used by two threads at once.
+    private struct Pair: @unchecked Sendable {
+        let key: OpaquePointer
+        let digest: OpaquePointer
+    }
+
+    private let keyBacking: PrivateKeyBacking
+    private let configuration: SignatureTemplate.Configuration
+    private let md: OpaquePointer
+    private let idle = Mutex<[Pair]>([])
+    /// More idle pairs than threads that sign at once would only hold memory.
+    private static let idleLimit = 16
+
+    /// nil when OpenSSL cannot set up a context for this key and configuration.
+    init?(key: PrivateKeyBacking, configuration: SignatureTemplate.Configuration) {
+        guard let md = FetchedDigest.md(nid: configuration.digest.nid) else { return nil }
+        keyBacking = key
+        self.configuration = configuration
+        self.md = md
+        guard let first = make() else { return nil }
+        idle.withLock { $0.append(first) }
+    }
+
+    deinit {
+        for pair in idle.withLock({ $0 }) { free(pair) }
+    }
+
+    /// The signature of `message` (hashed with the configuration's digest).
+    func sign(_ message: [UInt8], maximumLength: Int) throws -> [UInt8] {
+        guard let pair = idle.withLock({ $0.popLast() }) ?? make() else {
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a signing context.")
+        }
+        var hash = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var hashLength: UInt32 = 0
+        var length = maximumLength
+        var value = [UInt8](repeating: 0, count: maximumLength)
+        guard EVP_DigestInit_ex2(pair.digest, md, nil) == 1, EVP_DigestUpdate(pair.digest, message, message.count) == 1,
+              EVP_DigestFinal_ex(pair.digest, &hash, &hashLength) == 1,
+              EVP_PKEY_sign(pair.key, &value, &length, hash, Int(hashLength)) == 1, length <= value.count else {
+            // A context that failed is not trusted again.
+            free(pair)
+            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
+        }
+        let kept = idle.withLock { list -> Bool in
+            guard list.count < Self.idleLimit else { return false }
+            list.append(pair)
+            return true
+        }
+        if !kept { free(pair) }
+        value.removeLast(value.count - length)
+        return value
+    }
+
+    private func make() -> Pair? {
+        guard let keyContext = EVP_PKEY_CTX_new_from_pkey(nil, keyBacking.pointer, nil) else { return nil }
+        guard EVP_PKEY_sign_init(keyContext) == 1, EVP_PKEY_CTX_set_signature_md(keyContext, md) > 0 else {
+            EVP_PKEY_CTX_free(keyContext)
             return nil
         }
-        if configuration.padding == .pss && EVP_PKEY_get_base_id(key.pointer) == EVP_PKEY_RSA {
-            guard let keyContext, EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
+        if configuration.padding == .pss && EVP_PKEY_get_base_id(keyBacking.pointer) == EVP_PKEY_RSA {
+            guard EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
                   EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) > 0,
                   EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, md) > 0 else {
-                EVP_MD_CTX_free(context)
+                EVP_PKEY_CTX_free(keyContext)
                 return nil
             }
         }
-        return context
+        guard let digestContext = EVP_MD_CTX_new() else {
+            EVP_PKEY_CTX_free(keyContext)
+            return nil
+        }
+        return Pair(key: keyContext, digest: digestContext)
+    }
+
+    private func free(_ pair: Pair) {
+        EVP_PKEY_CTX_free(pair.key)
+        EVP_MD_CTX_free(pair.digest)
     }
 }
 
