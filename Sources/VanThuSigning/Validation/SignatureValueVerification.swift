@@ -26,10 +26,11 @@ enum SignatureValueVerification {
     }
 
     /// `CMS_SignerInfo_verify` on OpenSSL's own parse of the signature, for what the faster path
-    /// does not handle.
+    /// does not handle. The certificates are left out: they are not signed, the signer's is
+    /// given, and OpenSSL 3.0 would decode every one's public key again.
     private static func verifiedByOpenSSL(_ signedData: SignedData, index: Int, certificate: Certificate) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
-        guard let parsed = decodeDER(signedData.der[...], { d2i_CMS_ContentInfo(nil, $0, $1) }) else { return false }
+        guard let parsed = decodeDER(signedData.withoutCertificates[...], { d2i_CMS_ContentInfo(nil, $0, $1) }) else { return false }
         let cms = CMSBacking(taking: parsed)
         let signers = CMS_get0_SignerInfos(cms.pointer)
         guard index < vt_sk_CMS_SignerInfo_num(signers), let info = vt_sk_CMS_SignerInfo_value(signers, Int32(index)) else { return false }

@@ -13,6 +13,17 @@ struct SignedData {
     /// Each embedded X.509 certificate (CertificateChoices `certificate`), its whole DER.
     let certificates: [ArraySlice<UInt8>]
     let signers: [SignerInfo]
+    /// The same ContentInfo without its certificates field (which no signature covers), for
+    /// handing to OpenSSL's CMS parser without it decoding every certificate's key again.
+    var withoutCertificates: [UInt8] {
+        guard let certificatesField else { return der }
+        let content = Array(der[signedDataContent.lowerBound..<certificatesField.lowerBound])
+            + Array(der[certificatesField.upperBound..<signedDataContent.upperBound])
+        return DER.tlv(0x30, Array(der[contentTypeField]) + DER.tlv(0xa0, DER.tlv(0x30, content)))
+    }
+    fileprivate let contentTypeField: Range<Int>
+    fileprivate let signedDataContent: Range<Int>
+    fileprivate let certificatesField: Range<Int>?
 
     struct AlgorithmIdentifier {
         /// The OBJECT IDENTIFIER element, whole.
@@ -79,7 +90,9 @@ struct SignedData {
               fields[2].tag == 0x30, reader.encapsulatedContentInfo(fields[2]) else { return nil }
         var position = 3
         var certificates: [ArraySlice<UInt8>] = []
+        var certificatesField: Range<Int>?
         if fields[position].tag == 0xa0 {
+            certificatesField = fields[position].whole
             guard let choices = reader.children(of: fields[position].value) else { return nil }
             // Only X.509 certificates serve verification; attribute and other certificates
             // ([1]–[3]) are skipped, as OpenSSL's CMS_get1_certs skips them.
@@ -96,7 +109,8 @@ struct SignedData {
             guard let signer = reader.signerInfo(element) else { return nil }
             signers.append(signer)
         }
-        return SignedData(der: der, certificates: certificates, signers: signers)
+        return SignedData(der: der, certificates: certificates, signers: signers, contentTypeField: outer[0].whole,
+                          signedDataContent: explicit[0].value, certificatesField: certificatesField)
     }
 
     /// Strict DER reading over one buffer.
