@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Measures VanThuSigning next to `openssl speed` in the same run and prints BENCHMARKS.md rows.
-# Usage: Benchmarks/run.sh [SECONDS per case, default 5]
+# Usage: Benchmarks/run.sh [SECONDS per measurement, default 1] [ROUNDS, default 5]
+# Each row's four rates (key operation, SHA-256 of the document, vanthu sign, vanthu verify) are
+# measured ROUNDS times, interleaved, and the medians printed: on a shared machine one sample
+# of each can differ by a fifth from the next.
 # Needs ~1.1 GiB of free space in $TMPDIR for the hashing file. Run on an otherwise idle machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-seconds="${1:-5}"
+seconds="${1:-1}"
+rounds="${2:-5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$here"
@@ -40,6 +44,7 @@ hashes() { # bytes, threads -> SHA-256 digests of that many bytes per second, by
         awk -v n="$1" '/^sha256/ { v = $NF; sub(/k$/, "", v); print v * 1000 / n }'
 }
 
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", 100 * a / b }'; }
 # The rate of doing both operations one after the other: 1 / (1/a + 1/b).
 serial() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 1 / (1 / a + 1 / b) }'; }
@@ -52,13 +57,18 @@ echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | 
 for key in rsa2048 rsa3072 p256; do
     algorithm=$key; [ "$key" = p256 ] && algorithm=ecdsap256
     for threads in 1 2; do
-        read -r raw_sign raw_verify < <(speed "$algorithm" "$threads")
         for doc in 10k 10m; do
             size=10240; [ "$doc" = 10m ] && size=10485760
-            digests=$(hashes "$size" "$threads")
+            raw_signs=(); raw_verifies=(); digest_rates=(); signs=(); verifies=()
+            for _ in $(seq "$rounds"); do
+                read -r s v < <(speed "$algorithm" "$threads"); raw_signs+=("$s"); raw_verifies+=("$v")
+                digest_rates+=("$(hashes "$size" "$threads")")
+                signs+=("$("$bench" sign "$work/$key.key" "$work/$key.pem" "$work/pki/ca/ca.pem" "$work/$doc" "$seconds" "$threads")")
+                verifies+=("$("$bench" verify "$work/$key.key" "$work/$key.pem" "$work/pki/ca/ca.pem" "$work/$doc" "$work/pki/trust" "$seconds" "$threads")")
+            done
+            raw_sign=$(median "${raw_signs[@]}"); raw_verify=$(median "${raw_verifies[@]}"); digests=$(median "${digest_rates[@]}")
+            sign=$(median "${signs[@]}"); verify=$(median "${verifies[@]}")
             sign_ref=$(serial "$raw_sign" "$digests"); verify_ref=$(serial "$raw_verify" "$digests")
-            sign=$("$bench" sign "$work/$key.key" "$work/$key.pem" "$work/pki/ca/ca.pem" "$work/$doc" "$seconds" "$threads")
-            verify=$("$bench" verify "$work/$key.key" "$work/$key.pem" "$work/pki/ca/ca.pem" "$work/$doc" "$work/pki/trust" "$seconds" "$threads")
             printf '| %s | %s | %s | %s | %s | %s | %s%% | %s%% | %s | %s | %s | %s%% | %s%% |\n' "$key" "$doc" "$threads" \
                 "$raw_sign" "$sign_ref" "$sign" "$(ratio "$sign" "$raw_sign")" "$(ratio "$sign" "$sign_ref")" \
                 "$raw_verify" "$verify_ref" "$verify" "$(ratio "$verify" "$raw_verify")" "$(ratio "$verify" "$verify_ref")"
