@@ -74,10 +74,14 @@ import Testing
             case .subjectKeyIdentifier: #expect(keyID != nil && kind == "openssl-keyid")
             case .issuerAndSerialNumber: #expect(issuer != nil && serial != nil && kind != "openssl-keyid")
             }
+            // Another person's certificate from the same CA comes first: same issuer, other
+            // serial number and key identifier, so only a full comparison skips it.
             let store = try pki.trustStore()
-            let candidates = try ours.certificates.map { try Certificate(der: Array($0)) } + store.intermediates
+            let colleague = try Certificate.load(contentsOf: pki.cert("nam.hv"))[0]
+            let candidates = try [colleague] + ours.certificates.map { try Certificate(der: Array($0)) } + store.intermediates
             let found = try #require(SignerIdentification.certificate(for: signer.identifier, among: candidates))
             #expect(CMS_SignerInfo_cert_cmp(theirs, found.backing.pointer) == 0)
+            #expect(found != colleague)
         }
         OpenSSLErrorQueue.clear()
     }
