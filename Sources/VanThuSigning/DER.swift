@@ -88,6 +88,56 @@ package enum DER {
         return element.dropFirst(min(header, element.count))
     }
 
+    /// Whether an element read as ASN.1 ANY (an attribute value, algorithm parameters) is one
+    /// OpenSSL 3.0 decodes and encodes back to exactly the same bytes. OpenSSL keeps SEQUENCE,
+    /// SET and non-universal elements as raw bytes; it re-encodes the universal primitive types,
+    /// refusing malformed ones (an INTEGER with padding, an OBJECT IDENTIFIER with 0x80 digits, a
+    /// short time) and normalising others (BOOLEAN to 00/FF, bit-string padding, constructed
+    /// strings to primitive). Only the types below, in their DER form, are accepted; anything
+    /// else is left to OpenSSL.
+    static func isCanonicalValue(_ der: [UInt8], _ element: Element) -> Bool {
+        let tag = element.tag
+        let value = element.value
+        guard tag & 0xc0 == 0 else { return true }            // context, application, private: raw
+        if tag & 0x20 != 0 { return tag == 0x30 || tag == 0x31 }  // SEQUENCE, SET: raw
+        switch tag {
+        case 0x01: return value.count == 1 && (der[value.lowerBound] == 0 || der[value.lowerBound] == 0xff)
+        case 0x02, 0x0a: return isMinimalInteger(der[value])
+        case 0x03:
+            guard let unused = value.first.map({ der[$0] }), unused <= 7 else { return false }
+            if value.count == 1 { return unused == 0 }
+            return der[value.upperBound - 1] & ~(0xff << unused) == 0
+        case 0x05: return value.isEmpty
+        case 0x06: return isValidObjectIdentifier(der[value])
+        case 0x17: return value.count >= 13
+        case 0x18: return value.count >= 15
+        case 0x1e: return value.count % 2 == 0
+        case 0x1c: return value.count % 4 == 0
+        case 0x04, 0x0c, 0x12, 0x13, 0x14, 0x16, 0x1a: return true
+        default: return false
+        }
+    }
+
+    /// A DER INTEGER's content: not empty, no superfluous leading 00 or FF octet.
+    static func isMinimalInteger(_ content: ArraySlice<UInt8>) -> Bool {
+        guard let first = content.first else { return false }
+        guard content.count > 1 else { return true }
+        let second = content[content.startIndex + 1]
+        return !(first == 0x00 && second < 0x80) && !(first == 0xff && second >= 0x80)
+    }
+
+    /// OBJECT IDENTIFIER content OpenSSL accepts: not empty, no subidentifier opening with 0x80,
+    /// the last octet ending a subidentifier.
+    static func isValidObjectIdentifier(_ content: ArraySlice<UInt8>) -> Bool {
+        guard let last = content.last, last & 0x80 == 0 else { return false }
+        var startsSubidentifier = true
+        for byte in content {
+            if startsSubidentifier && byte == 0x80 { return false }
+            startsSubidentifier = byte & 0x80 == 0
+        }
+        return true
+    }
+
     /// The elements filling `range` exactly, or nil when they do not.
     static func children(_ der: [UInt8], of range: Range<Int>, strict: Bool = false) -> [Element]? {
         var result: [Element] = []

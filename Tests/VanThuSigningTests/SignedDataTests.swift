@@ -159,3 +159,137 @@ import Testing
         #expect(problem.reason == "The signature has 1 unexpected bytes after its end.")
     }
 }
+
+/// What a review found the first version of the reader got wrong: signatures that are not strict
+/// DER must be judged exactly as OpenSSL judges them, whatever their packaging.
+@Suite struct SignedDataPackagingTests {
+    let pki = TestPKI.shared
+    let content = Array("Tờ trình số 07/TTr-SGDĐT về kế hoạch tuyển sinh lớp 10".utf8)
+
+    private func document() throws -> (URL, URL) {
+        let dir = try temporaryDirectory("packaging")
+        let file = dir.appendingPathComponent("to-trinh.txt")
+        try Data(content).write(to: file)
+        return (file, dir)
+    }
+
+    private func report(_ signature: [UInt8], _ file: URL) throws -> SignatureReport {
+        let report = try SignatureValidator(trustStore: pki.trustStore()).validateSynchronously(signature: signature, contentAt: file.path)
+        return try #require(report.signatures.first)
+    }
+
+    /// `openssl cms -verify` on the bytes, true when it verifies.
+    private func opensslAccepts(_ signature: [UInt8], _ file: URL, _ dir: URL) throws -> Bool {
+        let path = dir.appendingPathComponent("candidate.p7s")
+        try Data(signature).write(to: path)
+        return (try? openssl(["cms", "-verify", "-binary", "-inform", "DER", "-in", path.path, "-content", file.path,
+                              "-CAfile", pki.rootCertificate, "-certfile", pki.issuingCA, "-out", "/dev/null"])) != nil
+    }
+
+    /// The outer SEQUENCE's length written in one more byte than it needs: BER, not DER.
+    private func asBER(_ der: [UInt8]) throws -> [UInt8] {
+        try #require(der[1] == 0x82)
+        return [der[0], 0x83, 0x00] + der[2...]
+    }
+
+    private func signedAttributes(_ der: [UInt8]) throws -> (range: Range<Int>, elements: [[UInt8]]) {
+        let signer = try #require(SignedData.decode(der)?.signers.first)
+        let attributes = try #require(signer.signedAttributesContent)
+        let elements = try #require(DER.children(der, of: attributes.indices)).map { Array(der[$0.whole]) }
+        return (attributes.indices, elements)
+    }
+
+    /// Signs `setOf` (the SET OF signed attributes, whole) with hung.nv's RSA key, PKCS#1 v1.5, SHA-256.
+    private func rsaSignature(over setOf: [UInt8]) throws -> [UInt8] {
+        let identity = try pki.identity("hung.nv")
+        let context = try #require(EVP_MD_CTX_new())
+        defer { EVP_MD_CTX_free(context) }
+        #expect(EVP_DigestSignInit_ex(context, nil, "SHA256", nil, nil, identity.privateKey.backing.pointer, nil) == 1)
+        var length = 0
+        #expect(EVP_DigestSign(context, nil, &length, setOf, setOf.count) == 1)
+        var value = [UInt8](repeating: 0, count: length)
+        #expect(EVP_DigestSign(context, &value, &length, setOf, setOf.count) == 1)
+        return Array(value.prefix(length))
+    }
+
+    /// Attributes reordered after signing, sent as DER or as BER: refused either way, as OpenSSL refuses them.
+    @Test func reorderedAttributesAreRefusedWhateverThePackaging() throws {
+        let (file, dir) = try document()
+        var der = try CAdESSigner(identity: pki.identity("hung.nv")).signSynchronously(fileAt: file.path)
+        let (range, elements) = try signedAttributes(der)
+        der.replaceSubrange(range, with: elements.reversed().flatMap { $0 })
+        for candidate in [der, try asBER(der)] {
+            #expect(try report(candidate, file).subIndication == .sigCryptoFailure)
+            #expect(try !opensslAccepts(candidate, file, dir))
+        }
+    }
+
+    /// A signer that signed its attributes in another order than DER's (as some tools do): the
+    /// signature holds, as DER and as BER, as OpenSSL says.
+    @Test func attributesSignedUnsortedVerifyWhateverThePackaging() throws {
+        let (file, dir) = try document()
+        var der = try CAdESSigner(identity: pki.identity("hung.nv")).signSynchronously(fileAt: file.path)
+        let (range, elements) = try signedAttributes(der)
+        let reordered = elements.reversed().flatMap { $0 }
+        der.replaceSubrange(range, with: reordered)
+        var setOf: [UInt8] = []
+        DER.appendHeader(&setOf, tag: 0x31, length: reordered.count)
+        setOf += reordered
+        let value = try rsaSignature(over: setOf)
+        let signer = try #require(SignedData.decode(der)?.signers.first)
+        try #require(signer.signatureValue.count == value.count)
+        der.replaceSubrange(signer.signatureValue.indices, with: value)
+        for candidate in [der, try asBER(der)] {
+            #expect(try opensslAccepts(candidate, file, dir))
+            let verdict = try report(candidate, file)
+            #expect(verdict.indication == .totalPassed, "\(verdict.checks)")
+        }
+    }
+
+    /// An extra signed attribute holding a constructed OCTET STRING, signed as sent: OpenSSL
+    /// verifies its primitive re-encoding and refuses the signature, and so must VanThu.
+    @Test func constructedStringInSignedAttributesIsJudgedAsOpenSSLJudgesIt() throws {
+        let (file, dir) = try document()
+        let identity = try pki.identity("hung.nv")
+        let template = try #require(SignatureTemplateTestAccess.template(identity))
+        let constructed: [UInt8] = [0x24, 0x06, 0x04, 0x01, 0x41, 0x04, 0x01, 0x42]
+        let extra = SignatureTemplate.attribute([0x06, 0x03, 0x2a, 0x03, 0x04], value: constructed)
+        let digest = try StreamingDigest.hash(fileAt: file.path)
+        let signature = try template.sign(messageDigest: digest, signingTime: Date(), extraAttributes: [extra])
+        #expect(SignedData.decode(signature) == nil)
+        #expect(try !opensslAccepts(signature, file, dir))
+        #expect(try report(signature, file).subIndication == .sigCryptoFailure)
+    }
+
+    /// Junk in the unsigned crls field: OpenSSL cannot read the structure, so it is a format failure.
+    @Test func junkRevocationInformationIsAFormatFailure() throws {
+        let (file, dir) = try document()
+        let der = try CAdESSigner(identity: pki.identity("hung.nv")).signSynchronously(fileAt: file.path)
+        let outer = try #require(DER.children(der, of: 0..<der.count)?.first)
+        let parts = try #require(DER.children(der, of: outer.value))
+        let explicit = try #require(DER.children(der, of: parts[1].value)?.first)
+        let fields = try #require(DER.children(der, of: explicit.value))
+        let signerInfos = try #require(fields.last)
+        let content = Array(der[explicit.valueStart..<signerInfos.start]) + [0xa1, 0x02, 0x05, 0x00] + Array(der[signerInfos.whole])
+        let junk = DER.tlv(0x30, Array(der[parts[0].whole]) + DER.tlv(0xa0, DER.tlv(0x30, content)))
+        #expect(SignedData.decode(junk) == nil)
+        #expect(try !opensslAccepts(junk, file, dir))
+        #expect(try report(junk, file).subIndication == .formatFailure)
+    }
+
+    @Test func canonicalValuesAreThoseOpenSSLEncodesBackUnchanged() {
+        func canonical(_ bytes: [UInt8]) -> Bool {
+            guard let element = DER.element(bytes, at: 0, end: bytes.count) else { return false }
+            return DER.isCanonicalValue(bytes, element)
+        }
+        #expect(canonical([0x01, 0x01, 0xff]) && !canonical([0x01, 0x01, 0x01]))
+        #expect(canonical([0x02, 0x02, 0x00, 0x80]) && !canonical([0x02, 0x02, 0x00, 0x01]) && !canonical([0x02, 0x00]))
+        #expect(!canonical([0x02, 0x02, 0xff, 0x80]) && canonical([0x02, 0x01, 0x80]))
+        #expect(canonical([0x03, 0x02, 0x01, 0x02]) && !canonical([0x03, 0x02, 0x01, 0x01]) && !canonical([0x03, 0x01, 0x01]))
+        #expect(canonical([0x06, 0x03, 0x2a, 0x86, 0x48]) && canonical([0x06, 0x02, 0x2a, 0x03]) && !canonical([0x06, 0x02, 0x2a, 0x86]))
+        #expect(!canonical([0x06, 0x02, 0x80, 0x01]) && !canonical([0x06, 0x01, 0x81]))
+        #expect(!canonical([0x24, 0x03, 0x04, 0x01, 0x41]) && canonical([0x04, 0x01, 0x41]))
+        #expect(!canonical([0x17, 0x02, 0x32, 0x36]) && canonical([0x05, 0x00]) && !canonical([0x05, 0x01, 0x00]))
+        #expect(canonical([0xa0, 0x02, 0x05, 0x00]) && canonical([0x30, 0x00]) && !canonical([0x09, 0x01, 0x40]))
+    }
+}

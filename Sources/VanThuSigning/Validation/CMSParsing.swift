@@ -25,9 +25,10 @@ enum CMSParsing {
             switch normalisedByOpenSSL(bytes) {
             case .failure(let problem): return .failure(problem)
             case .success(let der):
-                guard let decoded = SignedData.decode(der) else {
+                guard var decoded = SignedData.decode(der, encodedByOpenSSL: true) else {
                     return .failure(FormatProblem("The CMS SignedData has a structure VanThu does not read (RFC 5652 §5 expected)."))
                 }
+                decoded.receivedAsNonDER = bytes
                 signedData = decoded
             }
         }
@@ -42,25 +43,31 @@ enum CMSParsing {
         return .success(Parsed(signedData: signedData, embedded: embedded))
     }
 
+    static func isPEM(_ bytes: [UInt8]) -> Bool { bytes.starts(with: Array("-----BEGIN".utf8)) }
+
+    /// OpenSSL's parse of a PEM or DER/BER CMS structure, and how many bytes it used (DER/BER).
+    static func parsedByOpenSSL(_ bytes: [UInt8]) -> (cms: OpaquePointer?, consumed: Int) {
+        if isPEM(bytes) {
+            return (withMemoryBIO(bytes) { PEM_read_bio_CMS($0, nil, vt_passphrase_cb(), nil) }, bytes.count)
+        }
+        var consumed = 0
+        let parsed = bytes.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            let result = d2i_CMS_ContentInfo(nil, &cursor, buffer.count)
+            if let cursor, let base = buffer.baseAddress { consumed = cursor - base }
+            return result
+        }
+        return (parsed, consumed)
+    }
+
     /// OpenSSL's reading of a signature that is not plain DER, re-encoded as DER.
     private static func normalisedByOpenSSL(_ bytes: [UInt8]) -> Result<[UInt8], FormatProblem> {
         defer { OpenSSLErrorQueue.clear() }
-        let isPEM = bytes.starts(with: Array("-----BEGIN".utf8))
-        let parsed: OpaquePointer?
-        if isPEM {
-            parsed = withMemoryBIO(bytes) { PEM_read_bio_CMS($0, nil, vt_passphrase_cb(), nil) }
-        } else {
-            var consumed = 0
-            parsed = bytes.withUnsafeBufferPointer { buffer in
-                var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-                let result = d2i_CMS_ContentInfo(nil, &cursor, buffer.count)
-                if let cursor, let base = buffer.baseAddress { consumed = cursor - base }
-                return result
-            }
-            if let parsed, consumed != bytes.count {
-                CMS_ContentInfo_free(parsed)
-                return .failure(FormatProblem("The signature has \(bytes.count - consumed) unexpected bytes after its end."))
-            }
+        let isPEM = isPEM(bytes)
+        let (parsed, consumed) = parsedByOpenSSL(bytes)
+        if let parsed, consumed != bytes.count {
+            CMS_ContentInfo_free(parsed)
+            return .failure(FormatProblem("The signature has \(bytes.count - consumed) unexpected bytes after its end."))
         }
         guard let parsed else {
             if !isPEM, (try? Certificate(der: bytes)) != nil {

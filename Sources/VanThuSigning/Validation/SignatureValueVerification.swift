@@ -13,7 +13,8 @@ enum SignatureValueVerification {
     static func verify(_ signer: SignedData.SignerInfo, index: Int, in signedData: SignedData, certificate: Certificate,
                        digestNID: Int32, storage: TrustStore.Storage) -> Bool {
         guard checkAttributeRules(signer) else { return false }
-        guard let signedAttributes = signer.signedAttributesContent, signer.signedAttributesInDEROrder,
+        guard signedData.receivedAsNonDER == nil, let signedAttributes = signer.signedAttributesContent,
+              signer.signedAttributesInDEROrder,
               let context = storage.verificationContext(for: certificate, digestNID: digestNID),
               context.accepts(CMSParsing.nid(of: signer.signatureAlgorithm)) else {
             return verifiedByOpenSSL(signedData, index: index, certificate: certificate)
@@ -26,16 +27,22 @@ enum SignatureValueVerification {
     }
 
     /// `CMS_SignerInfo_verify` on OpenSSL's own parse of the signature, for what the faster path
-    /// does not handle. The certificates are left out: they are not signed, the signer's is
-    /// given, and OpenSSL 3.0 would decode every one's public key again.
+    /// does not handle. A DER signature is parsed without its certificates: they are not signed,
+    /// the signer's is given, and OpenSSL 3.0 would decode every one's public key again. A
+    /// signature received as PEM or BER is parsed as received.
     private static func verifiedByOpenSSL(_ signedData: SignedData, index: Int, certificate: Certificate) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
-        guard let parsed = decodeDER(signedData.withoutCertificates[...], { d2i_CMS_ContentInfo(nil, $0, $1) }) else { return false }
+        let bytes = signedData.receivedAsNonDER ?? signedData.withoutCertificates
+        let (parsed, consumed) = CMSParsing.parsedByOpenSSL(bytes)
+        guard let parsed else { return false }
         let cms = CMSBacking(taking: parsed)
-        let signers = CMS_get0_SignerInfos(cms.pointer)
-        guard index < vt_sk_CMS_SignerInfo_num(signers), let info = vt_sk_CMS_SignerInfo_value(signers, Int32(index)) else { return false }
-        CMS_SignerInfo_set1_signer_cert(info, certificate.backing.pointer)
-        return CMS_SignerInfo_verify(info) == 1
+        return withExtendedLifetime(cms) {
+            let signers = CMS_get0_SignerInfos(cms.pointer)
+            guard consumed == bytes.count, index < vt_sk_CMS_SignerInfo_num(signers),
+                  let info = vt_sk_CMS_SignerInfo_value(signers, Int32(index)) else { return false }
+            CMS_SignerInfo_set1_signer_cert(info, certificate.backing.pointer)
+            return CMS_SignerInfo_verify(info) == 1
+        }
     }
 
     /// RFC 5652 §11 as OpenSSL's CMS_SignerInfo_verify enforces it: contentType, messageDigest,

@@ -10,6 +10,10 @@ import COpenSSL
 /// is read here (see `CMSParsing`), so odd encodings get OpenSSL's reading, never a second one.
 struct SignedData {
     let der: [UInt8]
+    /// The signature as received, when it was not DER and `der` is OpenSSL's re-encoding of it.
+    /// Its signature values are then verified by OpenSSL on its own parse of these bytes: the
+    /// re-encoding sorts the signed attributes, which `CMS_SignerInfo_verify` does not.
+    var receivedAsNonDER: [UInt8]?
     /// Each embedded X.509 certificate (CertificateChoices `certificate`), its whole DER.
     let certificates: [ArraySlice<UInt8>]
     let signers: [SignerInfo]
@@ -76,8 +80,11 @@ struct SignedData {
     private static let signedDataOID: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]
 
     /// Reads a ContentInfo holding SignedData with at least one signer; nil for anything else.
-    static func decode(_ der: [UInt8]) -> SignedData? {
-        let reader = Reader(der: der)
+    /// `encodedByOpenSSL`: `der` is OpenSSL's own re-encoding of what it parsed, so the checks
+    /// that only make sure OpenSSL would read the bytes as they are (canonical values, CRLs that
+    /// parse) are skipped, and attribute certificates are passed over instead of refused.
+    static func decode(_ der: [UInt8], encodedByOpenSSL: Bool = false) -> SignedData? {
+        let reader = Reader(der: der, lenient: encodedByOpenSSL)
         guard let contentInfo = reader.element(at: 0, end: der.count), contentInfo.tag == 0x30, contentInfo.end == der.count,
               let outer = reader.children(of: contentInfo.value), outer.count == 2,
               outer[0].tag == 0x06, der[outer[0].value].elementsEqual(signedDataOID), outer[1].tag == 0xa0,
@@ -93,14 +100,17 @@ struct SignedData {
         var certificatesField: Range<Int>?
         if fields[position].tag == 0xa0 {
             certificatesField = fields[position].whole
-            guard let choices = reader.children(of: fields[position].value) else { return nil }
-            // Only X.509 certificates serve verification; attribute and other certificates
-            // ([1]–[3]) are skipped, as OpenSSL's CMS_get1_certs skips them.
+            // X.509 certificates only (parsed by `Certificate`, which refuses what OpenSSL refuses);
+            // attribute and other certificates ([1]–[3]) are left to OpenSSL's parser.
+            guard let choices = reader.children(of: fields[position].value),
+                  encodedByOpenSSL || choices.allSatisfy({ $0.tag == 0x30 }) else { return nil }
             certificates = choices.filter { $0.tag == 0x30 }.map { der[$0.whole] }
-            guard choices.allSatisfy({ [0x30, 0xa1, 0xa2, 0xa3].contains($0.tag) }) else { return nil }
             position += 1
         }
-        if position < fields.count, fields[position].tag == 0xa1 { position += 1 }
+        if position < fields.count, fields[position].tag == 0xa1 {
+            guard reader.revocationInformation(fields[position]) else { return nil }
+            position += 1
+        }
         guard position == fields.count - 1, fields[position].tag == 0x31,
               let signerElements = reader.children(of: fields[position].value), !signerElements.isEmpty else { return nil }
         var signers: [SignerInfo] = []
@@ -109,13 +119,14 @@ struct SignedData {
             guard let signer = reader.signerInfo(element) else { return nil }
             signers.append(signer)
         }
-        return SignedData(der: der, certificates: certificates, signers: signers, contentTypeField: outer[0].whole,
+        return SignedData(der: der, receivedAsNonDER: nil, certificates: certificates, signers: signers, contentTypeField: outer[0].whole,
                           signedDataContent: explicit[0].value, certificatesField: certificatesField)
     }
 
     /// Strict DER reading over one buffer.
     private struct Reader {
         let der: [UInt8]
+        let lenient: Bool
 
         func element(at offset: Int, end: Int) -> DER.Element? {
             DER.element(der, at: offset, end: end, strict: true)
@@ -125,21 +136,49 @@ struct SignedData {
             DER.children(der, of: range, strict: true)
         }
 
+        func objectIdentifier(_ element: DER.Element) -> Bool {
+            element.tag == 0x06 && (lenient || DER.isValidObjectIdentifier(der[element.value]))
+        }
+
+        func canonical(_ element: DER.Element) -> Bool { lenient || DER.isCanonicalValue(der, element) }
+
         func algorithm(_ element: DER.Element) -> AlgorithmIdentifier? {
             guard element.tag == 0x30, let parts = children(of: element.value), (1...2).contains(parts.count),
-                  parts[0].tag == 0x06, !parts[0].value.isEmpty else { return nil }
+                  objectIdentifier(parts[0]), parts.count == 1 || canonical(parts[1]) else { return nil }
             return AlgorithmIdentifier(oid: der[parts[0].whole], parameters: parts.count == 2 ? der[parts[1].whole] : nil)
         }
 
         /// eContentType, and eContent when present: [0] EXPLICIT OCTET STRING.
         func encapsulatedContentInfo(_ element: DER.Element) -> Bool {
-            guard let parts = children(of: element.value), (1...2).contains(parts.count),
-                  parts[0].tag == 0x06, !parts[0].value.isEmpty else { return false }
+            guard let parts = children(of: element.value), (1...2).contains(parts.count), objectIdentifier(parts[0]) else {
+                return false
+            }
             guard parts.count == 2 else { return true }
             guard parts[1].tag == 0xa0, let content = children(of: parts[1].value) else { return false }
             return content.count == 1 && content[0].tag == 0x04
         }
 
+        /// RevocationInfoChoices: CRLs OpenSSL parses, or other formats (an OID and a value).
+        func revocationInformation(_ element: DER.Element) -> Bool {
+            guard let choices = children(of: element.value) else { return false }
+            return lenient || choices.allSatisfy { choice in
+                switch choice.tag {
+                case 0x30:
+                    let bytes = der[choice.whole]
+                    guard let crl = decodeDER(bytes, { d2i_X509_CRL(nil, $0, $1) }) else { OpenSSLErrorQueue.clear(); return false }
+                    X509_CRL_free(crl)
+                    return true
+                case 0xa1:
+                    guard let parts = children(of: choice.value), parts.count == 2 else { return false }
+                    return objectIdentifier(parts[0]) && canonical(parts[1])
+                default:
+                    return false
+                }
+            }
+        }
+
+        /// Attributes whose every value OpenSSL reads and encodes back unchanged (so that the
+        /// signed ones, as encoded, are the bytes `CMS_SignerInfo_verify` verifies).
         func attributes(_ element: DER.Element) -> (attributes: [Attribute], derOrder: Bool)? {
             guard let members = children(of: element.value) else { return nil }
             var result: [Attribute] = []
@@ -147,8 +186,9 @@ struct SignedData {
             var derOrder = true
             for (index, member) in members.enumerated() {
                 guard member.tag == 0x30, let parts = children(of: member.value), parts.count == 2,
-                      parts[0].tag == 0x06, !parts[0].value.isEmpty, parts[1].tag == 0x31,
-                      let values = children(of: parts[1].value), !values.isEmpty else { return nil }
+                      objectIdentifier(parts[0]), parts[1].tag == 0x31,
+                      let values = children(of: parts[1].value), !values.isEmpty,
+                      values.allSatisfy(canonical) else { return nil }
                 if index > 0, !der[members[index - 1].whole].lexicographicallyPrecedes(der[member.whole]) { derOrder = false }
                 for (earlier, later) in zip(values, values.dropFirst())
                 where !der[earlier.whole].lexicographicallyPrecedes(der[later.whole]) { derOrder = false }
@@ -164,7 +204,7 @@ struct SignedData {
             switch parts[1].tag {
             case 0x30:
                 guard let sid = children(of: parts[1].value), sid.count == 2, sid[0].tag == 0x30, sid[1].tag == 0x02,
-                      !sid[1].value.isEmpty else { return nil }
+                      DER.isMinimalInteger(der[sid[1].value]) else { return nil }
                 identifier = .issuerAndSerialNumber(issuer: der[sid[0].whole], serialNumber: der[sid[1].whole])
             case 0x80:
                 identifier = .subjectKeyIdentifier(der[parts[1].value])
@@ -211,39 +251,40 @@ enum AttributeType {
     static let signingCertificateV2 = pkcs9 + [0x10, 0x02, 0x2f]
 }
 
-/// For the fuzzing harness: the Swift reader must never accept what OpenSSL's parser refuses,
-/// nor read it differently. Traps on any disagreement.
+/// For the fuzzing harness: whatever the Swift reader accepts, OpenSSL's parser must accept too
+/// (without the certificates, which `Certificate` parses on its own), read the same way, and
+/// encode the signed attributes to exactly the bytes the reader found, which are the bytes the
+/// faster path verifies. Traps on any disagreement.
 @_spi(Fuzzing) public enum SignedDataDifferential {
     public static func check(_ bytes: [UInt8]) {
         guard let ours = SignedData.decode(bytes) else { return }
         defer { OpenSSLErrorQueue.clear() }
-        var consumed = 0
-        let parsed: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            let result = d2i_CMS_ContentInfo(nil, &cursor, buffer.count)
-            if let cursor, let base = buffer.baseAddress { consumed = cursor - base }
-            return result
-        }
-        // OpenSSL also decodes the certificates and CRLs inside, which the reader leaves to
-        // `Certificate` (and to nobody, for CRLs); only a disagreement on the rest is a finding.
-        guard let parsed else { return }
-        defer { CMS_ContentInfo_free(parsed) }
-        precondition(consumed == bytes.count, "OpenSSL stopped before the end the Swift reader found")
-        precondition(OBJ_obj2nid(CMS_get0_type(parsed)) == NID_pkcs7_signed)
-        let signers = CMS_get0_SignerInfos(parsed)
-        precondition(Int(vt_sk_CMS_SignerInfo_num(signers)) == ours.signers.count, "signer counts differ")
-        for (index, signer) in ours.signers.enumerated() {
-            guard let theirs = vt_sk_CMS_SignerInfo_value(signers, Int32(index)),
-                  let value = CMS_SignerInfo_get0_signature(theirs) else { preconditionFailure("signer missing") }
-            let bytes = UnsafeBufferPointer(start: ASN1_STRING_get0_data(value), count: Int(ASN1_STRING_length(value)))
-            precondition(bytes.elementsEqual(signer.signatureValue), "signature values differ")
-            precondition(Int(CMS_signed_get_attr_count(theirs)) == signer.signedAttributes.count || signer.signedAttributes.isEmpty,
-                         "signed attribute counts differ")
-            var digest: UnsafeMutablePointer<X509_ALGOR>?
-            CMS_SignerInfo_get0_algs(theirs, nil, nil, &digest, nil)
-            var object: OpaquePointer?
-            X509_ALGOR_get0(&object, nil, nil, digest)
-            precondition(OBJ_obj2nid(object) == CMSParsing.nid(of: signer.digestAlgorithm), "digest algorithms differ")
+        let stripped = ours.withoutCertificates
+        let (parsed, consumed) = CMSParsing.parsedByOpenSSL(stripped)
+        guard let parsed else { preconditionFailure("OpenSSL refuses what the Swift reader accepts") }
+        let cms = CMSBacking(taking: parsed)
+        withExtendedLifetime(cms) {
+            precondition(consumed == stripped.count, "OpenSSL stopped before the end the Swift reader found")
+            precondition(OBJ_obj2nid(CMS_get0_type(parsed)) == NID_pkcs7_signed)
+            let signers = CMS_get0_SignerInfos(parsed)
+            precondition(Int(vt_sk_CMS_SignerInfo_num(signers)) == ours.signers.count, "signer counts differ")
+            for (index, signer) in ours.signers.enumerated() {
+                guard let theirs = vt_sk_CMS_SignerInfo_value(signers, Int32(index)),
+                      let value = CMS_SignerInfo_get0_signature(theirs) else { preconditionFailure("signer missing") }
+                let bytes = UnsafeBufferPointer(start: ASN1_STRING_get0_data(value), count: Int(ASN1_STRING_length(value)))
+                precondition(bytes.elementsEqual(signer.signatureValue), "signature values differ")
+                var digest: UnsafeMutablePointer<X509_ALGOR>?
+                CMS_SignerInfo_get0_algs(theirs, nil, nil, &digest, nil)
+                var object: OpaquePointer?
+                X509_ALGOR_get0(&object, nil, nil, digest)
+                precondition(OBJ_obj2nid(object) == CMSParsing.nid(of: signer.digestAlgorithm), "digest algorithms differ")
+                // What CMS_SignerInfo_verify signs over: each attribute encoded, in the order given.
+                var encoded: [UInt8] = []
+                for attributeIndex in 0..<max(CMS_signed_get_attr_count(theirs), 0) {
+                    encoded += encodeDER({ i2d_X509_ATTRIBUTE(CMS_signed_get_attr(theirs, attributeIndex), $0) }) ?? []
+                }
+                precondition(encoded.elementsEqual(signer.signedAttributesContent ?? []), "signed attributes encode differently")
+            }
         }
     }
 }

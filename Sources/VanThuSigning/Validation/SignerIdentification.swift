@@ -2,10 +2,11 @@ import COpenSSL
 
 /// Finds the certificate a SignerInfo's identifier designates, as OpenSSL's
 /// `CMS_set1_signers_certs` does: the first candidate whose issuer name and serial number (or
-/// subject key identifier) match. Names are compared byte for byte first, which is what a
-/// signer that copied its certificate's issuer produces; only when no candidate matches that way
-/// are they compared in OpenSSL's canonical form (`X509_NAME_cmp`), which ignores case and
-/// spacing differences and costs a parse of the name.
+/// subject key identifier) match. Serial numbers are compared as DER (both sides are minimal
+/// INTEGERs: `SignedData` requires it of the identifier, `i2d` gives it for certificates). Names
+/// are compared byte for byte first, which is what a signer that copied its certificate's issuer
+/// produces, and only when the bytes differ in OpenSSL's canonical form (`X509_NAME_cmp`, which
+/// ignores case and spacing), for which the identifier's name is parsed once.
 enum SignerIdentification {
     static func certificate(for identifier: SignedData.SignerIdentifier, among candidates: [Certificate]) -> Certificate? {
         switch identifier {
@@ -16,10 +17,14 @@ enum SignerIdentification {
                 return UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(own))).elementsEqual(keyIdentifier)
             }
         case .issuerAndSerialNumber(let issuer, let serialNumber):
-            if let exact = candidates.first(where: { $0.serialNumberDER.elementsEqual(serialNumber) && issuerDER($0, equals: issuer) }) {
-                return exact
+            var canonicalName: CanonicalName?
+            defer { OpenSSLErrorQueue.clear() }
+            return candidates.first { candidate in
+                guard candidate.serialNumberDER.elementsEqual(serialNumber) else { return false }
+                if issuerDER(candidate, equals: issuer) { return true }
+                if canonicalName == nil { canonicalName = CanonicalName(issuer) }
+                return canonicalName?.matches(X509_get_issuer_name(candidate.backing.pointer)) ?? false
             }
-            return canonicalMatch(issuer: issuer, serialNumber: serialNumber, among: candidates)
         }
     }
 
@@ -31,16 +36,14 @@ enum SignerIdentification {
         return UnsafeBufferPointer(start: bytes, count: length).elementsEqual(issuer)
     }
 
-    private static func canonicalMatch(issuer: ArraySlice<UInt8>, serialNumber: ArraySlice<UInt8>,
-                                       among candidates: [Certificate]) -> Certificate? {
-        defer { OpenSSLErrorQueue.clear() }
-        guard let name = decodeDER(issuer, { d2i_X509_NAME(nil, $0, $1) }) else { return nil }
-        defer { X509_NAME_free(name) }
-        guard let serial = decodeDER(serialNumber, { d2i_ASN1_INTEGER(nil, $0, $1) }) else { return nil }
-        defer { ASN1_INTEGER_free(serial) }
-        return candidates.first { candidate in
-            let x509 = candidate.backing.pointer
-            return ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(x509)) == 0 && X509_NAME_cmp(name, X509_get_issuer_name(x509)) == 0
+    /// The identifier's issuer name parsed by OpenSSL, for `X509_NAME_cmp`.
+    private final class CanonicalName {
+        let name: OpaquePointer?
+        init(_ der: ArraySlice<UInt8>) { name = decodeDER(der) { d2i_X509_NAME(nil, $0, $1) } }
+        deinit { if let name { X509_NAME_free(name) } }
+        func matches(_ other: OpaquePointer?) -> Bool {
+            guard let name, let other else { return false }
+            return X509_NAME_cmp(name, other) == 0
         }
     }
 }
