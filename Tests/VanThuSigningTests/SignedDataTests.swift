@@ -277,6 +277,25 @@ import Testing
         #expect(try report(junk, file).subIndication == .formatFailure)
     }
 
+    /// A signer identifier whose issuer name OpenSSL cannot read (a country given as a BOOLEAN,
+    /// which no Name may hold): OpenSSL refuses the structure, so it is a format failure (the
+    /// fuzzer found the first version of the reader accepting such names).
+    @Test func unreadableIssuerNameIsAFormatFailure() throws {
+        let (file, dir) = try document()
+        var der = try CAdESSigner(identity: pki.identity("hung.nv")).signSynchronously(fileAt: file.path)
+        let signer = try #require(SignedData.decode(der)?.signers.first)
+        guard case .issuerAndSerialNumber(let issuer, _) = signer.identifier else {
+            Issue.record("expected an issuer and serial number")
+            return
+        }
+        let country: [UInt8] = [0x13, 0x02, 0x56, 0x4e]   // PrintableString "VN"
+        let offset = try #require(issuer.indices.first { Array(der[$0..<min($0 + 4, issuer.endIndex)]) == country })
+        der[offset] = 0x01
+        #expect(SignedData.decode(der) == nil)
+        #expect(try !opensslAccepts(der, file, dir))
+        #expect(try report(der, file).subIndication == .formatFailure)
+    }
+
     @Test func canonicalValuesAreThoseOpenSSLEncodesBackUnchanged() {
         func canonical(_ bytes: [UInt8]) -> Bool {
             guard let element = DER.element(bytes, at: 0, end: bytes.count) else { return false }

@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// A DER CMS SignedData (RFC 5652 §5) read in Swift, as positions in the signature's bytes.
 ///
@@ -204,7 +205,7 @@ struct SignedData {
             switch parts[1].tag {
             case 0x30:
                 guard let sid = children(of: parts[1].value), sid.count == 2, sid[0].tag == 0x30, sid[1].tag == 0x02,
-                      DER.isMinimalInteger(der[sid[1].value]) else { return nil }
+                      DER.isMinimalInteger(der[sid[1].value]), lenient || IssuerNames.parse(der[sid[0].whole]) else { return nil }
                 identifier = .issuerAndSerialNumber(issuer: der[sid[0].whole], serialNumber: der[sid[1].whole])
             case 0x80:
                 identifier = .subjectKeyIdentifier(der[parts[1].value])
@@ -236,6 +237,29 @@ struct SignedData {
                               signedAttributes: signed.attributes, signedAttributesInDEROrder: signed.derOrder,
                               signatureAlgorithm: signatureAlgorithm, signatureValue: value, unsignedAttributes: unsigned)
         }
+    }
+}
+
+/// The signer identifiers' issuer names OpenSSL has parsed. A Name's rules (RDN structure,
+/// permitted string types, their encodings, the canonical form OpenSSL builds) are OpenSSL's,
+/// so it is asked once per distinct name: the same issuers come back signature after signature.
+enum IssuerNames {
+    private static let known = Mutex<Set<DERKey>>([])
+    private static let limit = 10_000
+
+    static func parse(_ der: ArraySlice<UInt8>) -> Bool {
+        if known.withLock({ $0.contains(DERKey(der)) }) { return true }
+        guard let name = decodeDER(der, { d2i_X509_NAME(nil, $0, $1) }) else { OpenSSLErrorQueue.clear(); return false }
+        var encoded: UnsafePointer<UInt8>?
+        var length = 0
+        let whole = X509_NAME_get0_der(name, &encoded, &length) == 1 && length == der.count
+        X509_NAME_free(name)
+        guard whole else { return false }
+        known.withLock {
+            if $0.count >= limit { $0.removeAll(keepingCapacity: true) }
+            $0.insert(DERKey(Array(der)))
+        }
+        return true
     }
 }
 
@@ -278,7 +302,10 @@ enum AttributeType {
                 var object: OpaquePointer?
                 X509_ALGOR_get0(&object, nil, nil, digest)
                 precondition(OBJ_obj2nid(object) == CMSParsing.nid(of: signer.digestAlgorithm), "digest algorithms differ")
-                // What CMS_SignerInfo_verify signs over: each attribute encoded, in the order given.
+                // What CMS_SignerInfo_verify verifies: each attribute encoded, in the order given
+                // (the values of each sorted as a SET OF). The faster path relies on it when the
+                // reader found attributes and values in DER order.
+                guard signer.signedAttributesInDEROrder else { continue }
                 var encoded: [UInt8] = []
                 for attributeIndex in 0..<max(CMS_signed_get_attr_count(theirs), 0) {
                     encoded += encodeDER({ i2d_X509_ATTRIBUTE(CMS_signed_get_attr(theirs, attributeIndex), $0) }) ?? []
