@@ -23,7 +23,7 @@ package enum DER {
         for index in stride(from: count - 1, through: 0, by: -1) { out.append(UInt8(truncatingIfNeeded: length >> (8 * index))) }
     }
 
-    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+    static func tlv<Content: Collection<UInt8>>(_ tag: UInt8, _ content: Content) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(headerLength(content.count) + content.count)
         appendHeader(&out, tag: tag, length: content.count)

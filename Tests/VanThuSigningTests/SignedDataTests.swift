@@ -186,6 +186,13 @@ import Testing
                               "-CAfile", pki.rootCertificate, "-certfile", pki.issuingCA, "-out", "/dev/null"])) != nil
     }
 
+    /// The reader refuses `signature`, so does `openssl cms -verify`, and the report names `expected`.
+    private func expectRefused(_ signature: [UInt8], as expected: SubIndication, _ file: URL, _ dir: URL) throws {
+        #expect(SignedData.decode(signature) == nil)
+        #expect(try !opensslAccepts(signature, file, dir))
+        #expect(try report(signature, file).subIndication == expected)
+    }
+
     /// The outer SEQUENCE's length written in one more byte than it needs: BER, not DER.
     private func asBER(_ der: [UInt8]) throws -> [UInt8] {
         try #require(der[1] == 0x82)
@@ -256,9 +263,7 @@ import Testing
         let extra = SignatureTemplate.attribute([0x06, 0x03, 0x2a, 0x03, 0x04], value: constructed)
         let digest = try StreamingDigest.hash(fileAt: file.path)
         let signature = try template.sign(messageDigest: digest, signingTime: Date(), extraAttributes: [extra])
-        #expect(SignedData.decode(signature) == nil)
-        #expect(try !opensslAccepts(signature, file, dir))
-        #expect(try report(signature, file).subIndication == .sigCryptoFailure)
+        try expectRefused(signature, as: .sigCryptoFailure, file, dir)
     }
 
     /// Junk in the unsigned crls field: OpenSSL cannot read the structure, so it is a format failure.
@@ -272,9 +277,7 @@ import Testing
         let signerInfos = try #require(fields.last)
         let content = Array(der[explicit.valueStart..<signerInfos.start]) + [0xa1, 0x02, 0x05, 0x00] + Array(der[signerInfos.whole])
         let junk = DER.tlv(0x30, Array(der[parts[0].whole]) + DER.tlv(0xa0, DER.tlv(0x30, content)))
-        #expect(SignedData.decode(junk) == nil)
-        #expect(try !opensslAccepts(junk, file, dir))
-        #expect(try report(junk, file).subIndication == .formatFailure)
+        try expectRefused(junk, as: .formatFailure, file, dir)
     }
 
     /// A signer identifier whose issuer name OpenSSL cannot read (a country given as a BOOLEAN,
@@ -291,9 +294,7 @@ import Testing
         let country: [UInt8] = [0x13, 0x02, 0x56, 0x4e]   // PrintableString "VN"
         let offset = try #require(issuer.indices.first { Array(der[$0..<min($0 + 4, issuer.endIndex)]) == country })
         der[offset] = 0x01
-        #expect(SignedData.decode(der) == nil)
-        #expect(try !opensslAccepts(der, file, dir))
-        #expect(try report(der, file).subIndication == .formatFailure)
+        try expectRefused(der, as: .formatFailure, file, dir)
     }
 
     @Test func canonicalValuesAreThoseOpenSSLEncodesBackUnchanged() {

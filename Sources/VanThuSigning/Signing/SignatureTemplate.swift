@@ -125,17 +125,18 @@ final class SignatureTemplate: @unchecked Sendable {
     /// A complete DER ContentInfo signing `messageDigest`. Blocking: one private-key operation.
     /// `extraAttributes` (whole Attribute TLVs) lets tests make signatures OpenSSL would not.
     func sign(messageDigest: [UInt8], signingTime: Date, extraAttributes: [[UInt8]] = []) throws -> [UInt8] {
-        let utc = Self.isUTCTimeYear(Self.brokenDown(signingTime).tm_year + 1900)
+        let time = Self.brokenDown(signingTime)
         if extraAttributes.isEmpty, messageDigest.count == configuration.digest.byteCount,
-           let layout = utc ? utcLayout : generalizedLayout {
+           let layout = Self.isUTCTimeYear(time.tm_year + 1900) ? utcLayout : generalizedLayout {
             var setOf = layout.setOf
             setOf.withUnsafeMutableBufferPointer { buffer in
                 for (index, byte) in messageDigest.enumerated() { buffer[layout.digestOffset + index] = byte }
                 if let timeOffset = layout.timeOffset {
-                    Self.writeTime(signingTime, into: UnsafeMutableBufferPointer(rebasing: buffer[timeOffset..<timeOffset + layout.timeLength]))
+                    Self.writeTime(time, into: UnsafeMutableBufferPointer(rebasing: buffer[timeOffset..<timeOffset + layout.timeLength]))
                 }
             }
-            return assemble(signedAttributes: setOf[layout.headerLength...], signatureValue: try signatureValue(overSetOf: setOf))
+            let value = try signingContexts.sign(setOf, maximumLength: maximumSignatureLength)
+            return assemble(signedAttributes: setOf[layout.headerLength...], signatureValue: value)
         }
         var attributes = fixedAttributes + extraAttributes
         attributes.append(Self.attribute(Self.messageDigestOID, value: DER.tlv(0x04, messageDigest)))
@@ -143,16 +144,9 @@ final class SignatureTemplate: @unchecked Sendable {
             attributes.append(Self.attribute(Self.signingTimeOID, value: Self.encodeTime(signingTime)))
         }
         let signedAttributes = Self.sortedSet(attributes)
-        var setOf = [UInt8]()
-        setOf.reserveCapacity(DER.headerLength(signedAttributes.count) + signedAttributes.count)
-        DER.appendHeader(&setOf, tag: 0x31, length: signedAttributes.count)
-        setOf.append(contentsOf: signedAttributes)
-        return assemble(signedAttributes: signedAttributes[...], signatureValue: try signatureValue(overSetOf: setOf))
-    }
-
-    /// The signature over the signed attributes as a DER SET OF (RFC 5652 §5.4), given whole.
-    private func signatureValue(overSetOf setOf: [UInt8]) throws -> [UInt8] {
-        try signingContexts.sign(setOf, maximumLength: maximumSignatureLength)
+        // Signed as a DER SET OF (RFC 5652 §5.4), embedded as [0] IMPLICIT.
+        let value = try signingContexts.sign(DER.tlv(0x31, signedAttributes), maximumLength: maximumSignatureLength)
+        return assemble(signedAttributes: signedAttributes[...], signatureValue: value)
     }
 
     /// ContentInfo { id-signedData, [0] SignedData { prefix, SET { SignerInfo { prefix,
@@ -197,9 +191,10 @@ final class SignatureTemplate: @unchecked Sendable {
     /// UTCTime through 2049 and GeneralizedTime from 2050, as RFC 5652 §11.3 and OpenSSL's
     /// ASN1_TIME_set choose, to the second, in UTC.
     static func encodeTime(_ date: Date) -> [UInt8] {
-        let utc = isUTCTimeYear(brokenDown(date).tm_year + 1900)
+        let time = brokenDown(date)
+        let utc = isUTCTimeYear(time.tm_year + 1900)
         var digits = [UInt8](repeating: 0, count: utc ? 13 : 15)
-        digits.withUnsafeMutableBufferPointer { writeTime(date, into: $0) }
+        digits.withUnsafeMutableBufferPointer { writeTime(time, into: $0) }
         return DER.tlv(utc ? 0x17 : 0x18, digits)
     }
 
@@ -213,8 +208,7 @@ final class SignatureTemplate: @unchecked Sendable {
     }
 
     /// YYMMDDhhmmssZ into 13 bytes, or YYYYMMDDhhmmssZ into 15.
-    static func writeTime(_ date: Date, into out: UnsafeMutableBufferPointer<UInt8>) {
-        let broken = brokenDown(date)
+    static func writeTime(_ broken: tm, into out: UnsafeMutableBufferPointer<UInt8>) {
         var position = out.startIndex
         func put(_ value: Int32, width: Int) {
             var rest = value

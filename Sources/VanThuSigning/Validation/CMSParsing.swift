@@ -14,7 +14,8 @@ enum CMSParsing {
     /// DER SignedData is read by `SignedData.decode`. Anything else (PEM, BER such as
     /// `openssl cms -stream` writes, or a structure that walk does not accept) is decoded by
     /// OpenSSL, which gives the reason when it is no signature at all, and re-encoded by it as
-    /// DER, which is what RFC 5652 signs and what `CMS_SignerInfo_verify` verifies.
+    /// DER for the walk to read its fields; its signature values are then verified by OpenSSL on
+    /// the bytes as received (`SignedData.receivedAsNonDER`).
     static func parse(_ bytes: [UInt8], certificate: (ArraySlice<UInt8>) -> Certificate?) -> Result<Parsed, FormatProblem> {
         OpenSSLRuntime.ready
         guard !bytes.isEmpty else { return .failure(FormatProblem("The signature file is empty.")) }

@@ -31,18 +31,18 @@ public struct SignatureValidator: Sendable {
                                                 untrusted: [Certificate] = [], format: SignatureFormat? = nil,
                                                 documentName: String? = nil) async throws -> ValidationReport
     where Chunks.Element == [UInt8] {
-        // Parsing small DER is cheap; only the digest algorithms are needed before hashing.
-        let nids: Set<Int32>
-        switch parse(signature) {
+        // Parsed once, off the cooperative pool (a certificate met for the first time is decoded
+        // by OpenSSL); the digest algorithms tell what to hash the chunks with.
+        let parsed: CMSParsing.Parsed
+        switch try await BlockingWork.run({ self.parse(signature) }) {
         case .failure(let problem): return formatFailure(problem, at: validationTime, document: documentName, format: format)
-        case .success(let parsed): nids = CMSParsing.digestNIDs(of: parsed.signedData)
+        case .success(let value): parsed = value
         }
-        let hasher = ChunkHasher(nids: nids)
+        let hasher = ChunkHasher(nids: CMSParsing.digestNIDs(of: parsed.signedData))
         try await hasher.consume(contentChunks)
         let digests = hasher.finalize()
         return try await BlockingWork.run {
-            self.evaluate(signature: signature, digests: digests, at: validationTime, untrusted: untrusted,
-                          format: format, document: documentName)
+            self.evaluate(parsed, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: documentName)
         }
     }
 
@@ -76,14 +76,6 @@ public struct SignatureValidator: Sendable {
             let hasher = ChunkHasher(nids: CMSParsing.digestNIDs(of: parsed.signedData))
             for chunk in contentChunks { hasher.update(chunk) }
             return evaluate(parsed, digests: hasher.finalize(), at: validationTime, untrusted: untrusted, format: format, document: documentName)
-        }
-    }
-
-    private func evaluate(signature: [UInt8], digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
-                          format: SignatureFormat?, document: String?) -> ValidationReport {
-        switch parse(signature) {
-        case .failure(let problem): formatFailure(problem, at: validationTime, document: document, format: format)
-        case .success(let parsed): evaluate(parsed, digests: digests, at: validationTime, untrusted: untrusted, format: format, document: document)
         }
     }
 

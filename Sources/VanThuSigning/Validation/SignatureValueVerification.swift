@@ -5,10 +5,11 @@ import Synchronization
 ///
 /// The bytes verified are the signed attributes exactly as they appear in the signature,
 /// re-tagged as a SET OF (RFC 5652 §5.4), and the verification context for a certificate's key
-/// and a digest is set up once and copied for each signature. PKCS#1 v1.5 and ECDSA only, over
-/// attributes in DER order: any other algorithm (RSA-PSS with its parameters, SHA-1, Ed25519)
-/// and unsorted attributes go to OpenSSL's `CMS_SignerInfo_verify`, which verifies its own DER
-/// re-encoding of the attributes.
+/// and a digest is set up once and copied for each signature. `SignedData` only accepts values
+/// OpenSSL encodes back unchanged, so these are the bytes `CMS_SignerInfo_verify` would verify.
+/// PKCS#1 v1.5 and ECDSA only, over attributes in DER order, in signatures received as DER: any
+/// other algorithm (RSA-PSS with its parameters, SHA-1, Ed25519), attributes out of order and
+/// signatures received as PEM or BER go to `CMS_SignerInfo_verify` itself.
 enum SignatureValueVerification {
     static func verify(_ signer: SignedData.SignerInfo, index: Int, in signedData: SignedData, certificate: Certificate,
                        digestNID: Int32, storage: TrustStore.Storage) -> Bool {
@@ -19,11 +20,7 @@ enum SignatureValueVerification {
               context.accepts(CMSParsing.nid(of: signer.signatureAlgorithm)) else {
             return verifiedByOpenSSL(signedData, index: index, certificate: certificate)
         }
-        var setOf = [UInt8]()
-        setOf.reserveCapacity(DER.headerLength(signedAttributes.count) + signedAttributes.count)
-        DER.appendHeader(&setOf, tag: 0x31, length: signedAttributes.count)
-        setOf.append(contentsOf: signedAttributes)
-        return context.verify(signature: signer.signatureValue, over: setOf)
+        return context.verify(signature: signer.signatureValue, over: DER.tlv(0x31, signedAttributes))
     }
 
     /// `CMS_SignerInfo_verify` on OpenSSL's own parse of the signature, for what the faster path

@@ -120,20 +120,6 @@ public struct TrustStore: Sendable {
             }
         }
 
-        /// The certificate value for an X509 found in a signature, reusing the one parsed for the
-        /// same DER before: the same intermediates and signers come back signature after signature.
-        func certificate(for x509: OpaquePointer) -> Certificate? {
-            guard let der = encodeDER({ i2d_X509(x509, $0) }) else { return nil }
-            let key = DERKey(der)
-            if let known = parsedCertificates.withLock({ $0[key] }) { return known }
-            guard X509_up_ref(x509) == 1, let parsed = try? Certificate(backing: X509Backing(taking: x509)) else { return nil }
-            parsedCertificates.withLock {
-                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[key] = parsed
-            }
-            return parsed
-        }
-
         /// The certificate for a DER encoding, parsed once.
         func certificate(der: ArraySlice<UInt8>) -> Certificate? {
             let key = DERKey(der)
