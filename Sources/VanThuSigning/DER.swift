@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The little DER VanThu reads and writes by hand: walking the outer layers of a CMS structure
 /// (never the cryptography inside them) and assembling signatures from OpenSSL-encoded parts.
 package enum DER {
@@ -141,6 +147,8 @@ package enum DER {
     /// The elements filling `range` exactly, or nil when they do not.
     static func children(_ der: [UInt8], of range: Range<Int>, strict: Bool = false) -> [Element]? {
         var result: [Element] = []
+        // Room for the usual few children at once: growing 1, 2, 4 is three allocations.
+        result.reserveCapacity(min(8, range.count / 2))
         var cursor = range.lowerBound
         while cursor < range.upperBound {
             guard let child = element(der, at: cursor, end: range.upperBound, strict: strict) else { return nil }
@@ -148,5 +156,16 @@ package enum DER {
             cursor = child.end
         }
         return result
+    }
+
+    /// Whether two byte collections hold the same bytes: lengths first, then `memcmp`, where
+    /// `elementsEqual` walks two iterators a byte at a time.
+    static func same<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty else { return true }
+        let compared = a.withContiguousStorageIfAvailable { left in
+            b.withContiguousStorageIfAvailable { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+        }
+        return (compared ?? nil) ?? a.elementsEqual(b)
     }
 }

@@ -86,7 +86,7 @@ import Testing
         let store = try pki.trustStore()
         let signature = try CAdESSigner(identity: identity).sign(messageDigest: StreamingDigest.hash(content))
         for _ in 0..<3 { #expect(try verdicts(signature, store: store)?.ours == true) }
-        let key = VerificationContextKey(fingerprint: identity.certificate.sha256Fingerprint, digestNID: NID_sha256)
+        let key = VerificationContextKey(fingerprint: identity.certificate.fingerprint, digestNID: NID_sha256)
         #expect(store.storage.verificationContexts.withLock { $0[key] } != nil)
         #expect(store.storage.verificationContexts.withLock { $0.count } == 1)
     }

@@ -42,6 +42,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         let notBefore: Date
         let notAfter: Date
         let sha256Fingerprint: String
+        let fingerprint: CertificateFingerprint
         let keyUsage: KeyUsage?
         let isCertificateAuthority: Bool
         let publicKey: PublicKeyDescription
@@ -49,7 +50,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         let signatureDigest: String?
 
         init(backing: X509Backing, der: [UInt8], subject: DistinguishedName, issuer: DistinguishedName, serialNumber: String,
-             serialNumberDER: [UInt8], notBefore: Date, notAfter: Date, sha256Fingerprint: String, keyUsage: KeyUsage?, isCertificateAuthority: Bool,
+             serialNumberDER: [UInt8], notBefore: Date, notAfter: Date, sha256: [UInt8], keyUsage: KeyUsage?, isCertificateAuthority: Bool,
              publicKey: PublicKeyDescription, signatureAlgorithm: String, signatureDigest: String?) {
             self.backing = backing
             self.der = der
@@ -59,7 +60,8 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
             self.serialNumberDER = serialNumberDER
             self.notBefore = notBefore
             self.notAfter = notAfter
-            self.sha256Fingerprint = sha256Fingerprint
+            self.sha256Fingerprint = sha256.hexString
+            self.fingerprint = CertificateFingerprint(sha256)
             self.keyUsage = keyUsage
             self.isCertificateAuthority = isCertificateAuthority
             self.publicKey = publicKey
@@ -81,6 +83,8 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public var notAfter: Date { properties.notAfter }
     /// Lower-case hexadecimal SHA-256 of the DER encoding.
     public var sha256Fingerprint: String { properties.sha256Fingerprint }
+    /// The same SHA-256 as a cache key.
+    var fingerprint: CertificateFingerprint { properties.fingerprint }
     /// The key usage extension, or nil when the certificate has none (then any usage is allowed).
     public var keyUsage: KeyUsage? { properties.keyUsage }
     public var isCertificateAuthority: Bool { properties.isCertificateAuthority }
@@ -173,7 +177,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
             serialNumber: Self.serialHex(X509_get0_serialNumber(x509)),
             serialNumberDER: encodeDER({ i2d_ASN1_INTEGER(X509_get0_serialNumber(x509), $0) }) ?? [],
             notBefore: notBefore, notAfter: notAfter,
-            sha256Fingerprint: StreamingDigest.hash(der).hexString,
+            sha256: StreamingDigest.hash(der),
             keyUsage: usage == UInt32.max ? nil : KeyUsage(rawValue: usage),
             isCertificateAuthority: X509_check_ca(x509) != 0,
             publicKey: PublicKeyDescription(X509_get0_pubkey(x509)),
@@ -203,7 +207,22 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(subject) (serial \(serialNumber))" }
 
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.properties === rhs.properties || lhs.der == rhs.der }
-    public func hash(into hasher: inout Hasher) { hasher.combine(sha256Fingerprint) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(fingerprint) }
+}
+
+/// The SHA-256 of a certificate's DER as four words: a key the caches hash and compare in a few
+/// instructions, where the hexadecimal text costs a 64-character string hash each time.
+struct CertificateFingerprint: Hashable, Sendable {
+    let words: SIMD4<UInt64>
+
+    init(_ sha256: [UInt8]) {
+        precondition(sha256.count == 32, "a SHA-256 digest has 32 bytes")
+        var words = SIMD4<UInt64>()
+        sha256.withUnsafeBytes { bytes in
+            for index in 0..<4 { words[index] = bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) }
+        }
+        self.words = words
+    }
 }
 
 /// What a certificate's public key is, for reports and policy.

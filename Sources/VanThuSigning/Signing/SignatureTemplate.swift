@@ -39,7 +39,7 @@ final class SignatureTemplate: @unchecked Sendable {
     private let signatureAlgorithm: [UInt8]
     /// Contexts set up for EVP_PKEY_sign with the key, digest and padding, each used by one
     /// signature at a time.
-    private let signingContexts: SigningContexts
+    private let signingContexts: KeyOperationContexts
     private let maximumSignatureLength: Int
     /// Keeps the key alive as long as the context refers to it.
     private let key: PrivateKeyBacking
@@ -67,7 +67,7 @@ final class SignatureTemplate: @unchecked Sendable {
     /// nil when its layout is not the one expected or cannot be reproduced exactly.
     init?(prototype: [UInt8], key: PrivateKeyBacking, configuration: Configuration) {
         guard let parts = Self.decompose(prototype, includeSigningTime: configuration.includeSigningTime),
-              let contexts = SigningContexts(key: key, configuration: configuration) else {
+              let contexts = KeyOperationContexts(signingWith: key, configuration: configuration) else {
             OpenSSLErrorQueue.clear()
             return nil
         }
@@ -276,88 +276,25 @@ final class SignatureTemplate: @unchecked Sendable {
     }
 }
 
-/// Private-key contexts ready for EVP_PKEY_sign (key, digest and padding set once), with a
-/// digest context beside each; a signature takes one, uses it alone and hands it back. Copying a
-/// prepared EVP_MD_CTX for every signature, as EVP_DigestSign needs, costs OpenSSL 3.0 a dozen
-/// allocations and a provider-context duplication per signature.
-final class SigningContexts: @unchecked Sendable {
-    /// Owned by whoever took it from `idle`; never used by two threads at once.
-    private struct Pair: @unchecked Sendable {
-        let key: OpaquePointer
-        let digest: OpaquePointer
+extension KeyOperationContexts {
+    /// Contexts for EVP_PKEY_sign with a template's key, digest and padding.
+    convenience init?(signingWith key: PrivateKeyBacking, configuration: SignatureTemplate.Configuration) {
+        self.init(key: key.pointer, owner: key, operation: .sign, digestNID: configuration.digest.nid,
+                  pss: configuration.padding == .pss)
     }
 
-    private let keyBacking: PrivateKeyBacking
-    private let configuration: SignatureTemplate.Configuration
-    private let md: OpaquePointer
-    private let idle = Mutex<[Pair]>([])
-    /// More idle pairs than threads that sign at once would only hold memory.
-    private static let idleLimit = 16
-
-    /// nil when OpenSSL cannot set up a context for this key and configuration.
-    init?(key: PrivateKeyBacking, configuration: SignatureTemplate.Configuration) {
-        guard let md = FetchedDigest.md(nid: configuration.digest.nid) else { return nil }
-        keyBacking = key
-        self.configuration = configuration
-        self.md = md
-        guard let first = make() else { return nil }
-        idle.withLock { $0.append(first) }
-    }
-
-    deinit {
-        for pair in idle.withLock({ $0 }) { free(pair) }
-    }
-
-    /// The signature of `message` (hashed with the configuration's digest).
+    /// The signature of `message` (hashed with the contexts' digest).
     func sign(_ message: [UInt8], maximumLength: Int) throws -> [UInt8] {
-        guard let pair = idle.withLock({ $0.popLast() }) ?? make() else {
-            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not create a signing context.")
-        }
-        var hash = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var hashLength: UInt32 = 0
         var length = maximumLength
         var value = [UInt8](repeating: 0, count: maximumLength)
-        guard EVP_DigestInit_ex2(pair.digest, md, nil) == 1, EVP_DigestUpdate(pair.digest, message, message.count) == 1,
-              EVP_DigestFinal_ex(pair.digest, &hash, &hashLength) == 1,
-              EVP_PKEY_sign(pair.key, &value, &length, hash, Int(hashLength)) == 1, length <= value.count else {
-            // A context that failed is not trusted again.
-            free(pair)
-            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.")
-        }
-        let kept = idle.withLock { list -> Bool in
-            guard list.count < Self.idleLimit else { return false }
-            list.append(pair)
-            return true
-        }
-        if !kept { free(pair) }
-        value.removeLast(value.count - length)
-        return value
-    }
-
-    private func make() -> Pair? {
-        guard let keyContext = EVP_PKEY_CTX_new_from_pkey(nil, keyBacking.pointer, nil) else { return nil }
-        guard EVP_PKEY_sign_init(keyContext) == 1, EVP_PKEY_CTX_set_signature_md(keyContext, md) > 0 else {
-            EVP_PKEY_CTX_free(keyContext)
-            return nil
-        }
-        if configuration.padding == .pss && EVP_PKEY_get_base_id(keyBacking.pointer) == EVP_PKEY_RSA {
-            guard EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
-                  EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) > 0,
-                  EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, md) > 0 else {
-                EVP_PKEY_CTX_free(keyContext)
-                return nil
+        let signed = message.withUnsafeBytes { bytes in
+            run(over: bytes) { keyContext, hash in
+                EVP_PKEY_sign(keyContext, &value, &length, hash.baseAddress, hash.count) == 1 && length <= maximumLength
             }
         }
-        guard let digestContext = EVP_MD_CTX_new() else {
-            EVP_PKEY_CTX_free(keyContext)
-            return nil
-        }
-        return Pair(key: keyContext, digest: digestContext)
-    }
-
-    private func free(_ pair: Pair) {
-        EVP_PKEY_CTX_free(pair.key)
-        EVP_MD_CTX_free(pair.digest)
+        guard signed else { throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not compute the signature value.") }
+        value.removeLast(value.count - length)
+        return value
     }
 }
 

@@ -101,7 +101,7 @@ enum CMSParsing {
 
     /// OpenSSL's NID for an algorithm identifier's OBJECT IDENTIFIER (NID_undef when unknown).
     static func nid(of algorithm: SignedData.AlgorithmIdentifier) -> Int32 {
-        if let known = commonNIDs.first(where: { $0.0.elementsEqual(algorithm.oid) }) { return known.1 }
+        if let known = commonNIDs.first(where: { DER.same($0.0, algorithm.oid) }) { return known.1 }
         guard let object = decodeDER(algorithm.oid, { d2i_ASN1_OBJECT(nil, $0, $1) }) else { OpenSSLErrorQueue.clear(); return NID_undef }
         defer { ASN1_OBJECT_free(object) }
         return OBJ_obj2nid(object)

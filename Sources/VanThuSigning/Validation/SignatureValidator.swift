@@ -10,6 +10,8 @@ import Foundation
 public struct SignatureValidator: Sendable {
     public let trustStore: TrustStore
     public let policy: ValidationPolicy
+    /// What this validator concluded about signers' certificates, for as long as it holds.
+    let assessments = CertificateAssessments()
 
     public init(trustStore: TrustStore, policy: ValidationPolicy = .default) {
         self.trustStore = trustStore
@@ -94,7 +96,7 @@ public struct SignatureValidator: Sendable {
     private func evaluate(_ parsed: CMSParsing.Parsed, digests: [Int32: [UInt8]], at validationTime: Date, untrusted: [Certificate],
                           format: SignatureFormat?, document: String?) -> ValidationReport {
         let evaluation = SignerEvaluation(storage: trustStore.storage, policy: policy, validationTime: validationTime,
-                                          candidates: parsed.embedded + untrusted, format: format)
+                                          candidates: parsed.embedded + untrusted, format: format, assessments: assessments)
         let reports = parsed.signedData.signers.enumerated().map { index, signer in
             evaluation.evaluate(signer: signer, index: index, in: parsed.signedData, contentDigests: digests)
         }

@@ -1,11 +1,12 @@
 import COpenSSL
 import Synchronization
 
-/// Verifies a SignerInfo's signature value over its signed attributes with EVP_DigestVerify.
+/// Verifies a SignerInfo's signature value over its signed attributes: their digest, then
+/// EVP_PKEY_verify, as EVP_DigestVerify does.
 ///
 /// The bytes verified are the signed attributes exactly as they appear in the signature,
-/// re-tagged as a SET OF (RFC 5652 §5.4), and the verification context for a certificate's key
-/// and a digest is set up once and copied for each signature. `SignedData` only accepts values
+/// re-tagged as a SET OF (RFC 5652 §5.4), and the contexts for a certificate's key and a digest
+/// are set up once and reused, one signature at a time each. `SignedData` only accepts values
 /// OpenSSL encodes back unchanged, so these are the bytes `CMS_SignerInfo_verify` would verify.
 /// PKCS#1 v1.5 and ECDSA only, over attributes in DER order, in signatures received as DER: any
 /// other algorithm (RSA-PSS with its parameters, SHA-1, Ed25519), attributes out of order and
@@ -52,41 +53,33 @@ enum SignatureValueVerification {
     static func checkAttributeRules(_ signer: SignedData.SignerInfo) -> Bool {
         var seen: UInt32 = 0   // bit i: signedOnly[i] met
         for attribute in signer.signedAttributes {
-            if attribute.type.elementsEqual(AttributeType.countersignature) { return false }
-            if let position = signedOnly.firstIndex(where: { $0.elementsEqual(attribute.type) }) {
+            if DER.same(attribute.type, AttributeType.countersignature) { return false }
+            if let position = signedOnly.firstIndex(where: { DER.same($0, attribute.type) }) {
                 let bit = UInt32(1) << UInt32(position)
                 guard seen & bit == 0, attribute.values.count == 1 else { return false }
                 seen |= bit
             }
         }
-        return !signer.unsignedAttributes.contains { attribute in signedOnly.contains { $0.elementsEqual(attribute.type) } }
+        return !signer.unsignedAttributes.contains { attribute in signedOnly.contains { DER.same($0, attribute.type) } }
     }
 }
 
-/// An EVP_MD_CTX initialised to verify with one certificate's public key and one digest; never
-/// used itself, only copied, so concurrent verifications share no mutable state.
-final class VerificationContext: @unchecked Sendable {
-    private let context: OpaquePointer
+/// Public-key contexts set up to verify with one certificate's key and one digest (see
+/// `KeyOperationContexts`), so concurrent verifications share no mutable state.
+final class VerificationContext: Sendable {
+    private let contexts: KeyOperationContexts
     private let keyType: Int32
-    /// Keeps the public key, owned by the certificate, alive as long as the context.
-    private let certificate: X509Backing
 
     init?(certificate: Certificate, digestNID: Int32) {
         guard [NID_sha256, NID_sha384, NID_sha512].contains(digestNID),
               let key = X509_get0_pubkey(certificate.backing.pointer) else { return nil }
         let type = EVP_PKEY_get_base_id(key)
         guard type == EVP_PKEY_RSA || type == EVP_PKEY_EC,
-              let md = FetchedDigest.md(nid: digestNID), let context = EVP_MD_CTX_new() else { return nil }
-        guard EVP_DigestVerifyInit_ex(context, nil, EVP_MD_get0_name(md), nil, nil, key, nil) == 1 else {
-            EVP_MD_CTX_free(context)
-            return nil
-        }
-        self.context = context
+              let contexts = KeyOperationContexts(key: key, owner: certificate.backing, operation: .verify,
+                                                  digestNID: digestNID, pss: false) else { return nil }
+        self.contexts = contexts
         self.keyType = type
-        self.certificate = certificate.backing
     }
-
-    deinit { EVP_MD_CTX_free(context) }
 
     /// Whether a SignerInfo's signatureAlgorithm is one this context verifies as OpenSSL's CMS
     /// code would: RSA PKCS#1 v1.5, or ECDSA, with the SignerInfo's digest algorithm.
@@ -104,13 +97,13 @@ final class VerificationContext: @unchecked Sendable {
     }
 
     func verify(signature: ArraySlice<UInt8>, over bytes: [UInt8]) -> Bool {
-        guard !signature.isEmpty, let copy = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(copy) }
-        guard EVP_MD_CTX_copy_ex(copy, context) == 1 else { return false }
-        // The copy is used once: without this flag, finishing would duplicate the key context again.
-        EVP_MD_CTX_set_flags(copy, EVP_MD_CTX_FLAG_FINALISE)
-        return signature.withUnsafeBufferPointer { value in
-            EVP_DigestVerify(copy, value.baseAddress, value.count, bytes, bytes.count) == 1
+        guard !signature.isEmpty else { return false }
+        return bytes.withUnsafeBytes { message in
+            signature.withUnsafeBufferPointer { value in
+                contexts.run(over: message) { keyContext, hash in
+                    EVP_PKEY_verify(keyContext, value.baseAddress, value.count, hash.baseAddress, hash.count) == 1
+                }
+            }
         }
     }
 }
@@ -119,7 +112,7 @@ extension TrustStore.Storage {
     /// The verification context for a signer's certificate and digest, made once: the same
     /// signers come back signature after signature. Keyed by the SHA-256 of the certificate's DER.
     func verificationContext(for certificate: Certificate, digestNID: Int32) -> VerificationContext? {
-        let key = VerificationContextKey(fingerprint: certificate.sha256Fingerprint, digestNID: digestNID)
+        let key = VerificationContextKey(fingerprint: certificate.fingerprint, digestNID: digestNID)
         if let known = verificationContexts.withLock({ $0[key] }) { return known }
         let made = VerificationContext(certificate: certificate, digestNID: digestNID)
         verificationContexts.withLock {
@@ -131,6 +124,6 @@ extension TrustStore.Storage {
 }
 
 struct VerificationContextKey: Hashable {
-    let fingerprint: String
+    let fingerprint: CertificateFingerprint
     let digestNID: Int32
 }

@@ -68,7 +68,7 @@ struct SignedData {
         /// `CMS_signed_get0_data_by_OBJ(…, -3, type)`).
         func signedValue(_ type: [UInt8], tag: UInt8) -> ArraySlice<UInt8>? {
             var found: Attribute?
-            for attribute in signedAttributes where attribute.type.elementsEqual(type) {
+            for attribute in signedAttributes where DER.same(attribute.type, type) {
                 guard found == nil else { return nil }
                 found = attribute
             }
@@ -88,7 +88,7 @@ struct SignedData {
         let reader = Reader(der: der, lenient: encodedByOpenSSL)
         guard let contentInfo = reader.element(at: 0, end: der.count), contentInfo.tag == 0x30, contentInfo.end == der.count,
               let outer = reader.children(of: contentInfo.value), outer.count == 2,
-              outer[0].tag == 0x06, der[outer[0].value].elementsEqual(signedDataOID), outer[1].tag == 0xa0,
+              outer[0].tag == 0x06, DER.same(der[outer[0].value], signedDataOID), outer[1].tag == 0xa0,
               let explicit = reader.children(of: outer[1].value), explicit.count == 1, explicit[0].tag == 0x30,
               let fields = reader.children(of: explicit[0].value), fields.count >= 4 else { return nil }
         // version, digestAlgorithms, encapContentInfo, [0] certificates, [1] crls, signerInfos.

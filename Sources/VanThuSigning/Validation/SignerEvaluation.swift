@@ -14,8 +14,9 @@ struct SignerEvaluation {
     /// Certificates embedded in the signature and given by the caller, for path building.
     let candidates: [Certificate]
     let format: SignatureFormat?
+    let assessments: CertificateAssessments
 
-    struct Finding {
+    struct Finding: Sendable {
         let check: ValidationCheck
         let indication: Indication?
     }
@@ -53,8 +54,7 @@ struct SignerEvaluation {
         let hasESS = signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30) != nil
             || signer.signedValue(AttributeType.signingCertificate, tag: 0x30) != nil
         var claimedTime: Date?
-        var chain: [Certificate] = signerCertificate.map { [$0] } ?? []
-        var revocation: [RevocationStatus] = []
+        var assessment: CertificateAssessment?
 
         checks: do {
             guard checkSignedAttributes(signer, &findings) else { break checks }
@@ -74,31 +74,51 @@ struct SignerEvaluation {
             }
             checkSigningCertificateReference(signer, certificate, hasESS: hasESS, &findings)
             claimedTime = checkSigningTime(signer, certificate, &findings)
-            checkKeyUsage(certificate, &findings)
-            let outcome = storage.buildChain(leaf: certificate, untrusted: candidates)
-            chain = outcome.chain
-            let complete = checkChain(outcome, &findings)
-            checkValidityPeriods(chain, &findings)
-            checkCryptographicConstraints(digestNID: digestNID, digestName: digestName, chain: chain, &findings)
-            if complete { revocation = checkRevocation(chain, &findings) }
+            let assessed = assess(certificate, digestNID: digestNID, digestName: digestName)
+            findings.items.append(contentsOf: assessed.findings)
+            assessment = assessed
         }
 
         let failures = findings.items.compactMap { finding in finding.indication.map { ($0, finding.check.subIndication!) } }
         let decisive = failures.filter { $0.0 == .totalFailed }.isEmpty ? failures : failures.filter { $0.0 == .totalFailed }
         let chosen = decisive.min { Self.rank($0.1) < Self.rank($1.1) }
+        let signerSummary = assessment?.signer ?? signerCertificate.map { CertificateSummary($0) }
         let anchors = storage.anchorFingerprints
         return SignatureReport(
             id: "signature-\(index + 1)",
             format: format ?? (hasESS ? .cades : .cms),
             indication: chosen?.0 ?? .totalPassed,
             subIndication: chosen?.1,
-            signer: signerCertificate.map { CertificateSummary($0) },
+            signer: signerSummary,
             claimedSigningTime: claimedTime,
             digestAlgorithm: digestName,
-            signatureAlgorithm: Self.signatureAlgorithmName(CMSParsing.nid(of: signer.signatureAlgorithm), key: signerCertificate?.publicKey),
-            chain: chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.sha256Fingerprint)) },
-            revocation: revocation,
+            signatureAlgorithm: Self.signatureAlgorithmName(CMSParsing.nid(of: signer.signatureAlgorithm), key: signerSummary?.publicKey),
+            chain: assessment?.chainSummaries
+                ?? signerCertificate.map { [CertificateSummary($0, isTrustAnchor: anchors.contains($0.fingerprint))] } ?? [],
+            revocation: assessment?.revocation ?? [],
             checks: findings.items.map(\.check))
+    }
+
+    /// The conclusions drawn from the signer's certificate alone (see `CertificateAssessment`),
+    /// made once per certificate and digest for as long as they hold.
+    private func assess(_ certificate: Certificate, digestNID: Int32, digestName: String) -> CertificateAssessment {
+        let key = CertificateAssessments.Key(certificate: certificate.fingerprint, digestNID: digestNID)
+        if let known = assessments.assessment(for: key, at: validationTime) { return known }
+        var findings = Findings()
+        checkKeyUsage(certificate, &findings)
+        let outcome = storage.buildChain(leaf: certificate, untrusted: candidates)
+        let complete = checkChain(outcome, &findings)
+        checkValidityPeriods(outcome.chain, &findings)
+        checkCryptographicConstraints(digestNID: digestNID, digestName: digestName, chain: outcome.chain, &findings)
+        let revocation = complete ? checkRevocation(outcome.chain, &findings) : []
+        let anchors = storage.anchorFingerprints
+        let made = CertificateAssessment(
+            findings: findings.items, chain: outcome.chain, signer: CertificateSummary(certificate),
+            chainSummaries: outcome.chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.fingerprint)) },
+            revocation: revocation, validationTime: validationTime)
+        // An incomplete chain may complete with other untrusted certificates next time.
+        if complete { assessments.remember(made, for: key) }
+        return made
     }
 
     private static func rank(_ sub: SubIndication) -> Int { priority.firstIndex(of: sub) ?? priority.count }
@@ -132,7 +152,7 @@ struct SignerEvaluation {
                           "The digest algorithm \(digestName) is not supported, so the document cannot be compared with the signature.")
             return
         }
-        if actual.elementsEqual(expected) {
+        if DER.same(actual, expected) {
             findings.pass("message-digest", "The document's \(digestName) digest matches the signed messageDigest.")
         } else {
             findings.fail("message-digest", .totalFailed, .hashFailure,
@@ -149,14 +169,7 @@ struct SignerEvaluation {
         }
         let v2Attribute = signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30)
         let v1Attribute = signer.signedValue(AttributeType.signingCertificate, tag: 0x30)
-        // Each attribute as length then bytes, so that the concatenation is unambiguous.
-        let attributeBytes = [v2Attribute, v1Attribute].flatMap { bytes -> [UInt8] in
-            let bytes = bytes ?? []
-            let count = UInt32(bytes.count)
-            return [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
-                    UInt8(truncatingIfNeeded: count)] + Array(bytes)
-        }
-        let matches = storage.signingCertificateReference(attributeBytes, matches: certificate) {
+        let matches = storage.signingCertificateReference(v2: v2Attribute, v1: v1Attribute, matches: certificate) {
             Self.essMatches(v2Attribute: v2Attribute, v1Attribute: v1Attribute, certificate)
         }
         if matches {
@@ -256,7 +269,7 @@ struct SignerEvaluation {
             default:
                 break
             }
-            let isAnchor = storage.anchorFingerprints.contains(certificate.sha256Fingerprint)
+            let isAnchor = storage.anchorFingerprints.contains(certificate.fingerprint)
             if !isAnchor, let digest = certificate.signatureDigest, !policy.acceptedDigests.contains(digest) {
                 problems.append("\(name) is signed with \(digest)")
             }
@@ -301,7 +314,8 @@ struct SignerEvaluation {
         }
     }
 
-    static func signatureAlgorithmName(_ nid: Int32, key: PublicKeyDescription?) -> String? {
+    /// The scheme, and the key as reports describe it (`RSA-2048`).
+    static func signatureAlgorithmName(_ nid: Int32, key: String?) -> String? {
         let scheme: String = switch nid {
         case NID_rsaEncryption, NID_sha256WithRSAEncryption, NID_sha384WithRSAEncryption,
              NID_sha512WithRSAEncryption, NID_sha1WithRSAEncryption: "RSASSA-PKCS1-v1_5"

@@ -14,13 +14,13 @@ enum SignerIdentification {
             return candidates.first { candidate in
                 guard let own = X509_get0_subject_key_id(candidate.backing.pointer),
                       let data = ASN1_STRING_get0_data(own) else { return false }
-                return UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(own))).elementsEqual(keyIdentifier)
+                return DER.same(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(own))), keyIdentifier)
             }
         case .issuerAndSerialNumber(let issuer, let serialNumber):
             var canonicalName: CanonicalName?
             defer { OpenSSLErrorQueue.clear() }
             return candidates.first { candidate in
-                guard candidate.serialNumberDER.elementsEqual(serialNumber) else { return false }
+                guard DER.same(candidate.serialNumberDER, serialNumber) else { return false }
                 if issuerDER(candidate, equals: issuer) { return true }
                 if canonicalName == nil { canonicalName = CanonicalName(issuer) }
                 return canonicalName?.matches(X509_get_issuer_name(candidate.backing.pointer)) ?? false
@@ -33,7 +33,7 @@ enum SignerIdentification {
         var length = 0
         guard X509_NAME_get0_der(X509_get_issuer_name(certificate.backing.pointer), &bytes, &length) == 1,
               let bytes else { return false }
-        return UnsafeBufferPointer(start: bytes, count: length).elementsEqual(issuer)
+        return DER.same(UnsafeBufferPointer(start: bytes, count: length), issuer)
     }
 
     /// The identifier's issuer name parsed by OpenSSL, for `X509_NAME_cmp`.

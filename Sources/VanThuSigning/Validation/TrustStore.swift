@@ -66,21 +66,21 @@ public struct TrustStore: Sendable {
 
     final class Storage: @unchecked Sendable {
         let anchors: [Certificate]
-        let anchorFingerprints: Set<String>
+        let anchorFingerprints: Set<CertificateFingerprint>
         let intermediates: [Certificate]
         let crls: [CertificateRevocationList]
         /// The X509_STORE is set up once here and only read afterwards (OpenSSL locks its lookups).
         let store: OpaquePointer
-        private let verifiedChains = Mutex<[String: [Certificate]]>([:])
+        private let verifiedChains = Mutex<[CertificateFingerprint: [Certificate]]>([:])
         private let crlSignatures = Mutex<[String: Bool]>([:])
-        private let newestCRLs = Mutex<[String: CertificateRevocationList?]>([:])
+        private let newestCRLs = Mutex<[CertificateFingerprint: CertificateRevocationList?]>([:])
         private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
         /// The certificates met most recently, newest first, compared byte for byte before the
         /// dictionary is consulted: the same few signers and CAs come back signature after
         /// signature, and comparing 1–2 KB is cheaper than hashing them.
         private let recentCertificates = Mutex<[Certificate]>([])
         private static let recentLimit = 8
-        private let signingCertificateReferences = Mutex<[DERKey: Bool]>([:])
+        private let signingCertificateReferences = Mutex<[SigningCertificateReferenceKey: Bool]>([:])
         let verificationContexts = Mutex<[VerificationContextKey: VerificationContext?]>([:])
         /// Each cache is emptied when it reaches this many entries, which bounds memory (a parsed
         /// certificate costs about 10 KiB) while holding a province's signers and their CAs.
@@ -102,7 +102,7 @@ public struct TrustStore: Sendable {
             }
             self.store = store
             self.anchors = anchors
-            anchorFingerprints = Set(anchors.map(\.sha256Fingerprint))
+            anchorFingerprints = Set(anchors.map(\.fingerprint))
             self.intermediates = intermediates
             self.crls = crls
         }
@@ -110,13 +110,13 @@ public struct TrustStore: Sendable {
         deinit { X509_STORE_free(store) }
 
         func cachedChain(for leaf: Certificate) -> [Certificate]? {
-            verifiedChains.withLock { $0[leaf.sha256Fingerprint] }
+            verifiedChains.withLock { $0[leaf.fingerprint] }
         }
 
         func rememberChain(_ chain: [Certificate], for leaf: Certificate) {
             verifiedChains.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[leaf.sha256Fingerprint] = chain
+                $0[leaf.fingerprint] = chain
             }
         }
 
@@ -145,15 +145,16 @@ public struct TrustStore: Sendable {
             return found
         }
 
-        /// Whether an ESS signing-certificate attribute (its DER) designates `certificate`: the same
-        /// attribute comes back in every signature of the same signer.
-        func signingCertificateReference(_ attribute: [UInt8], matches certificate: Certificate, check: () -> Bool) -> Bool {
-            let key = DERKey(Array(certificate.sha256Fingerprint.utf8) + attribute)
+        /// Whether the ESS signing-certificate attributes (v2 and v1, their DER) designate
+        /// `certificate`: the same attributes come back in every signature of the same signer.
+        func signingCertificateReference(v2: ArraySlice<UInt8>?, v1: ArraySlice<UInt8>?, matches certificate: Certificate,
+                                         check: () -> Bool) -> Bool {
+            let key = SigningCertificateReferenceKey(certificate: certificate.fingerprint, v2: v2.map(DERKey.init), v1: v1.map(DERKey.init))
             if let known = signingCertificateReferences.withLock({ $0[key] }) { return known }
             let result = check()
             signingCertificateReferences.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[key] = result
+                $0[key.detached] = result
             }
             return result
         }
@@ -162,11 +163,11 @@ public struct TrustStore: Sendable {
         /// CRL's signature does not depend on the time, so the choice is made once per issuer
         /// (keyed by the SHA-256 of its DER); the caller judges nextUpdate and entries at its time.
         func newestCRL(signedBy issuer: Certificate) -> CertificateRevocationList? {
-            if let known = newestCRLs.withLock({ $0[issuer.sha256Fingerprint] }) { return known }
+            if let known = newestCRLs.withLock({ $0[issuer.fingerprint] }) { return known }
             let newest = crls.filter { $0.issuer == issuer.subject && crl($0, isSignedBy: issuer) }.max { $0.thisUpdate < $1.thisUpdate }
             newestCRLs.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[issuer.sha256Fingerprint] = .some(newest)
+                $0[issuer.fingerprint] = .some(newest)
             }
             return newest
         }
@@ -200,5 +201,18 @@ struct DERKey: Hashable, Sendable {
         lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
             rhs.bytes.withUnsafeBytes { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
         }
+    }
+}
+
+/// A certificate and the ESS attributes of a signature, looked up through slices of the
+/// signature and kept as copies of their own.
+struct SigningCertificateReferenceKey: Hashable {
+    let certificate: CertificateFingerprint
+    let v2: DERKey?
+    let v1: DERKey?
+
+    /// The key holding its own bytes: a kept slice would keep the whole signature alive.
+    var detached: Self {
+        Self(certificate: certificate, v2: v2.map { DERKey(Array($0.bytes)) }, v1: v1.map { DERKey(Array($0.bytes)) })
     }
 }
