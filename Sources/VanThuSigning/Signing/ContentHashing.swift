@@ -10,7 +10,8 @@ final class ChunkHasher: @unchecked Sendable {
     private let digests: [(Int32, AnyDigest)]
     static let offloadThreshold = 64 << 10
 
-    init(nids: Set<Int32>) { digests = nids.compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } } }
+    /// `nids`: distinct digest NIDs.
+    init(nids: [Int32]) { digests = nids.compactMap { nid in AnyDigest(nid: nid).map { (nid, $0) } } }
 
     func update(_ chunk: [UInt8]) {
         chunk.withUnsafeBytes { bytes in for (_, digest) in digests { digest.update(bytes) } }

@@ -95,14 +95,19 @@ enum CMSParsing {
     }
 
     /// NIDs of the digest algorithms the signers used, to hash the content once for each.
-    static func digestNIDs(of signedData: SignedData) -> Set<Int32> {
-        Set(signedData.signers.map { nid(of: $0.digestAlgorithm) })
+    static func digestNIDs(of signedData: SignedData) -> [Int32] {
+        var nids: [Int32] = []
+        for signer in signedData.signers where !nids.contains(signer.digestAlgorithm.nid) { nids.append(signer.digestAlgorithm.nid) }
+        return nids
     }
 
     /// OpenSSL's NID for an algorithm identifier's OBJECT IDENTIFIER (NID_undef when unknown).
-    static func nid(of algorithm: SignedData.AlgorithmIdentifier) -> Int32 {
-        if let known = commonNIDs.first(where: { DER.same($0.0, algorithm.oid) }) { return known.1 }
-        guard let object = decodeDER(algorithm.oid, { d2i_ASN1_OBJECT(nil, $0, $1) }) else { OpenSSLErrorQueue.clear(); return NID_undef }
+    static func nid(of algorithm: SignedData.AlgorithmIdentifier) -> Int32 { algorithm.nid }
+
+    /// OpenSSL's NID for an OBJECT IDENTIFIER element (NID_undef when unknown).
+    static func nid(ofObjectIdentifier oid: ArraySlice<UInt8>) -> Int32 {
+        if let known = commonNIDs.first(where: { DER.same($0.0, oid) }) { return known.1 }
+        guard let object = decodeDER(oid, { d2i_ASN1_OBJECT(nil, $0, $1) }) else { OpenSSLErrorQueue.clear(); return NID_undef }
         defer { ASN1_OBJECT_free(object) }
         return OBJ_obj2nid(object)
     }

@@ -53,14 +53,14 @@ enum SignatureValueVerification {
     static func checkAttributeRules(_ signer: SignedData.SignerInfo) -> Bool {
         var seen: UInt32 = 0   // bit i: signedOnly[i] met
         for attribute in signer.signedAttributes {
-            if DER.same(attribute.type, AttributeType.countersignature) { return false }
-            if let position = signedOnly.firstIndex(where: { DER.same($0, attribute.type) }) {
+            if signer.attribute(attribute, is: AttributeType.countersignature) { return false }
+            if let position = signedOnly.firstIndex(where: { signer.attribute(attribute, is: $0) }) {
                 let bit = UInt32(1) << UInt32(position)
-                guard seen & bit == 0, attribute.values.count == 1 else { return false }
+                guard seen & bit == 0, attribute.valueCount == 1 else { return false }
                 seen |= bit
             }
         }
-        return !signer.unsignedAttributes.contains { attribute in signedOnly.contains { DER.same($0, attribute.type) } }
+        return !signer.unsignedAttributes.contains { attribute in signedOnly.contains { signer.attribute(attribute, is: $0) } }
     }
 }
 

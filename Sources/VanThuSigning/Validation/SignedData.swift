@@ -1,5 +1,8 @@
 import COpenSSL
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A DER CMS SignedData (RFC 5652 §5) read in Swift, as positions in the signature's bytes.
 ///
@@ -15,9 +18,11 @@ struct SignedData {
     /// Its signature values are then verified by OpenSSL on its own parse of these bytes: the
     /// re-encoding sorts the signed attributes, which `CMS_SignerInfo_verify` does not.
     var receivedAsNonDER: [UInt8]?
-    /// Each embedded X.509 certificate (CertificateChoices `certificate`), its whole DER.
-    let certificates: [ArraySlice<UInt8>]
+    /// Each embedded X.509 certificate (CertificateChoices `certificate`), where its whole DER lies.
+    let certificateRanges: [Range<Int>]
     let signers: [SignerInfo]
+    /// Each embedded X.509 certificate, its whole DER.
+    var certificates: [ArraySlice<UInt8>] { certificateRanges.map { der[$0] } }
     /// The same ContentInfo without its certificates field (which no signature covers), for
     /// handing to OpenSSL's CMS parser without it decoding every certificate's key again.
     var withoutCertificates: [UInt8] {
@@ -30,18 +35,25 @@ struct SignedData {
     fileprivate let signedDataContent: Range<Int>
     fileprivate let certificatesField: Range<Int>?
 
+    // Fields are kept as positions in `der`, not as slices of it: a slice is a reference to the
+    // whole signature, counted each time it is made, copied or dropped.
+
     struct AlgorithmIdentifier {
         /// The OBJECT IDENTIFIER element, whole.
-        let oid: ArraySlice<UInt8>
+        let oid: Range<Int>
         /// The parameters element, whole, when present.
-        let parameters: ArraySlice<UInt8>?
+        let parameters: Range<Int>?
+        /// OpenSSL's NID for the OBJECT IDENTIFIER (NID_undef when unknown).
+        let nid: Int32
     }
 
     struct Attribute {
         /// The content octets of the attribute type's OBJECT IDENTIFIER.
-        let type: ArraySlice<UInt8>
-        /// Each value of the SET OF, its whole element.
-        let values: [ArraySlice<UInt8>]
+        let type: Range<Int>
+        /// How many values the SET OF holds (at least one).
+        let valueCount: Int
+        /// The first value of the SET OF, its whole element.
+        let firstValue: Range<Int>
     }
 
     enum SignerIdentifier {
@@ -51,29 +63,47 @@ struct SignedData {
     }
 
     struct SignerInfo {
-        let identifier: SignerIdentifier
+        /// The whole signature these positions are in.
+        let der: [UInt8]
+        fileprivate let identifierField: (tag: UInt8, first: Range<Int>, second: Range<Int>)
         let digestAlgorithm: AlgorithmIdentifier
-        /// The content of the [0] IMPLICIT signed attributes as encoded; nil when absent.
-        let signedAttributesContent: ArraySlice<UInt8>?
+        /// Where the content of the [0] IMPLICIT signed attributes lies; nil when absent.
+        let signedAttributesRange: Range<Int>?
         let signedAttributes: [Attribute]
         /// Whether the signed attributes, and the values of each, are in DER SET OF order, so
         /// that the bytes as encoded are the bytes RFC 5652 §5.4 says were signed.
         let signedAttributesInDEROrder: Bool
         let signatureAlgorithm: AlgorithmIdentifier
-        let signatureValue: ArraySlice<UInt8>
+        let signatureValueRange: Range<Int>
         let unsignedAttributes: [Attribute]
+
+        var identifier: SignerIdentifier {
+            identifierField.tag == 0x30
+                ? .issuerAndSerialNumber(issuer: der[identifierField.first], serialNumber: der[identifierField.second])
+                : .subjectKeyIdentifier(der[identifierField.first])
+        }
+        /// The content of the [0] IMPLICIT signed attributes as encoded; nil when absent.
+        var signedAttributesContent: ArraySlice<UInt8>? { signedAttributesRange.map { der[$0] } }
+        var signatureValue: ArraySlice<UInt8> { der[signatureValueRange] }
+
+        /// Whether `attribute` is of `type` (OBJECT IDENTIFIER content octets).
+        func attribute(_ attribute: Attribute, is type: [UInt8]) -> Bool {
+            attribute.type.count == type.count && der.withUnsafeBufferPointer { bytes in
+                type.withUnsafeBufferPointer { memcmp(bytes.baseAddress! + attribute.type.lowerBound, $0.baseAddress!, type.count) == 0 }
+            }
+        }
 
         /// The one value of the one signed attribute of `type`, when its tag is `tag`; nil when
         /// the attribute is absent, repeated, multi-valued or of another type (as OpenSSL's
         /// `CMS_signed_get0_data_by_OBJ(…, -3, type)`).
         func signedValue(_ type: [UInt8], tag: UInt8) -> ArraySlice<UInt8>? {
-            var found: Attribute?
-            for attribute in signedAttributes where DER.same(attribute.type, type) {
-                guard found == nil else { return nil }
-                found = attribute
+            var found: Range<Int>?
+            for attribute in signedAttributes where self.attribute(attribute, is: type) {
+                guard found == nil, attribute.valueCount == 1 else { return nil }
+                found = attribute.firstValue
             }
-            guard let found, found.values.count == 1, let value = found.values.first, value.first == tag else { return nil }
-            return value
+            guard let found, der[found.lowerBound] == tag else { return nil }
+            return der[found]
         }
     }
 
@@ -97,7 +127,7 @@ struct SignedData {
               digestAlgorithms.allSatisfy({ reader.algorithm($0) != nil }),
               fields[2].tag == 0x30, reader.encapsulatedContentInfo(fields[2]) else { return nil }
         var position = 3
-        var certificates: [ArraySlice<UInt8>] = []
+        var certificates: [Range<Int>] = []
         var certificatesField: Range<Int>?
         if fields[position].tag == 0xa0 {
             certificatesField = fields[position].whole
@@ -105,7 +135,7 @@ struct SignedData {
             // attribute and other certificates ([1]–[3]) are left to OpenSSL's parser.
             guard let choices = reader.children(of: fields[position].value),
                   encodedByOpenSSL || choices.allSatisfy({ $0.tag == 0x30 }) else { return nil }
-            certificates = choices.filter { $0.tag == 0x30 }.map { der[$0.whole] }
+            certificates = choices.filter { $0.tag == 0x30 }.map(\.whole)
             position += 1
         }
         if position < fields.count, fields[position].tag == 0xa1 {
@@ -120,7 +150,7 @@ struct SignedData {
             guard let signer = reader.signerInfo(element) else { return nil }
             signers.append(signer)
         }
-        return SignedData(der: der, receivedAsNonDER: nil, certificates: certificates, signers: signers, contentTypeField: outer[0].whole,
+        return SignedData(der: der, receivedAsNonDER: nil, certificateRanges: certificates, signers: signers, contentTypeField: outer[0].whole,
                           signedDataContent: explicit[0].value, certificatesField: certificatesField)
     }
 
@@ -146,7 +176,8 @@ struct SignedData {
         func algorithm(_ element: DER.Element) -> AlgorithmIdentifier? {
             guard element.tag == 0x30, let parts = children(of: element.value), (1...2).contains(parts.count),
                   objectIdentifier(parts[0]), parts.count == 1 || canonical(parts[1]) else { return nil }
-            return AlgorithmIdentifier(oid: der[parts[0].whole], parameters: parts.count == 2 ? der[parts[1].whole] : nil)
+            return AlgorithmIdentifier(oid: parts[0].whole, parameters: parts.count == 2 ? parts[1].whole : nil,
+                                       nid: CMSParsing.nid(ofObjectIdentifier: der[parts[0].whole]))
         }
 
         /// eContentType, and eContent when present: [0] EXPLICIT OCTET STRING.
@@ -193,7 +224,7 @@ struct SignedData {
                 if index > 0, !der[members[index - 1].whole].lexicographicallyPrecedes(der[member.whole]) { derOrder = false }
                 for (earlier, later) in zip(values, values.dropFirst())
                 where !der[earlier.whole].lexicographicallyPrecedes(der[later.whole]) { derOrder = false }
-                result.append(Attribute(type: der[parts[0].value], values: values.map { der[$0.whole] }))
+                result.append(Attribute(type: parts[0].value, valueCount: values.count, firstValue: values[0].whole))
             }
             return (result, derOrder)
         }
@@ -201,30 +232,30 @@ struct SignedData {
         func signerInfo(_ element: DER.Element) -> SignerInfo? {
             guard element.tag == 0x30, let parts = children(of: element.value), (5...7).contains(parts.count),
                   parts[0].tag == 0x02, parts[0].value.count == 1 else { return nil }
-            let identifier: SignerIdentifier
+            let identifier: (tag: UInt8, first: Range<Int>, second: Range<Int>)
             switch parts[1].tag {
             case 0x30:
                 guard let sid = children(of: parts[1].value), sid.count == 2, sid[0].tag == 0x30, sid[1].tag == 0x02,
                       DER.isMinimalInteger(der[sid[1].value]), lenient || IssuerNames.parse(der[sid[0].whole]) else { return nil }
-                identifier = .issuerAndSerialNumber(issuer: der[sid[0].whole], serialNumber: der[sid[1].whole])
+                identifier = (0x30, sid[0].whole, sid[1].whole)
             case 0x80:
-                identifier = .subjectKeyIdentifier(der[parts[1].value])
+                identifier = (0x80, parts[1].value, parts[1].value)
             default:
                 return nil
             }
             guard let digestAlgorithm = algorithm(parts[2]) else { return nil }
             var position = 3
             var signed: (attributes: [Attribute], derOrder: Bool) = ([], true)
-            var signedContent: ArraySlice<UInt8>?
+            var signedContent: Range<Int>?
             if parts[position].tag == 0xa0 {
                 guard let read = attributes(parts[position]) else { return nil }
                 signed = read
-                signedContent = der[parts[position].value]
+                signedContent = parts[position].value
                 position += 1
             }
             guard position + 2 <= parts.count, let signatureAlgorithm = algorithm(parts[position]),
                   parts[position + 1].tag == 0x04 else { return nil }
-            let value = der[parts[position + 1].value]
+            let value = parts[position + 1].value
             position += 2
             var unsigned: [Attribute] = []
             if position < parts.count {
@@ -233,9 +264,9 @@ struct SignedData {
                 position += 1
             }
             guard position == parts.count else { return nil }
-            return SignerInfo(identifier: identifier, digestAlgorithm: digestAlgorithm, signedAttributesContent: signedContent,
+            return SignerInfo(der: der, identifierField: identifier, digestAlgorithm: digestAlgorithm, signedAttributesRange: signedContent,
                               signedAttributes: signed.attributes, signedAttributesInDEROrder: signed.derOrder,
-                              signatureAlgorithm: signatureAlgorithm, signatureValue: value, unsignedAttributes: unsigned)
+                              signatureAlgorithm: signatureAlgorithm, signatureValueRange: value, unsignedAttributes: unsigned)
         }
     }
 }
@@ -301,7 +332,7 @@ enum AttributeType {
                 CMS_SignerInfo_get0_algs(theirs, nil, nil, &digest, nil)
                 var object: OpaquePointer?
                 X509_ALGOR_get0(&object, nil, nil, digest)
-                precondition(OBJ_obj2nid(object) == CMSParsing.nid(of: signer.digestAlgorithm), "digest algorithms differ")
+                precondition(OBJ_obj2nid(object) == signer.digestAlgorithm.nid, "digest algorithms differ")
                 // What CMS_SignerInfo_verify verifies: each attribute encoded, in the order given
                 // (the values of each sorted as a SET OF). The faster path relies on it when the
                 // reader found attributes and values in DER order.
