@@ -70,7 +70,13 @@ final class KeyOperationContexts: @unchecked Sendable {
     }
 
     private func make() -> Pair? {
-        guard let keyContext = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { return nil }
+        // Each context gets a copy of the key: OpenSSL keeps per-key state behind a lock (RSA's
+        // Montgomery and blinding caches), which threads sharing one key contend for. A key that
+        // cannot be copied (one held by a token's provider) is shared.
+        let copy = EVP_PKEY_dup(key)
+        if copy == nil { OpenSSLErrorQueue.clear() }
+        defer { if let copy { EVP_PKEY_free(copy) } }   // the context holds its own reference
+        guard let keyContext = EVP_PKEY_CTX_new_from_pkey(nil, copy ?? key, nil) else { return nil }
         let started = switch operation {
         case .sign: EVP_PKEY_sign_init(keyContext) == 1
         case .verify: EVP_PKEY_verify_init(keyContext) == 1
@@ -79,7 +85,7 @@ final class KeyOperationContexts: @unchecked Sendable {
             EVP_PKEY_CTX_free(keyContext)
             return nil
         }
-        if pss && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA {
+        if pss && EVP_PKEY_get_base_id(copy ?? key) == EVP_PKEY_RSA {
             guard EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
                   EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) > 0,
                   EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, md) > 0 else {
