@@ -43,6 +43,22 @@ import Testing
         #expect(validator.assessments.count == 1)
     }
 
+    /// A CRL entry dated after the CRL's nextUpdate: between the two the CRL is stale (the entry
+    /// is not reported), after the revocation date the signer is revoked. Both instants bound
+    /// what is kept, the second although no status reported it.
+    @Test func revocationDateAfterNextUpdateBoundsTheKeptConclusions() throws {
+        let (file, signature) = try signed(pki.fixtureIdentity("revoked-2031"), at: date("2024-06-01T09:00:00+07:00"))
+        let validator = try SignatureValidator(trustStore: pki.trustStore())
+        let stale = date("2030-06-01T00:00:00+07:00")
+        let reports = try expectSameAsFresh(validator, signature, file, at: [
+            stale, date("2031-06-01T00:00:00+07:00"), stale, Date(),
+        ])
+        #expect(reports.map(\.subIndication) == [nil, .revokedNoPOE, nil, nil])
+        #expect(reports[0].checks.first { $0.id == "revocation" }?.result == .warning)
+        #expect(reports[0].revocation.first?.status == .unknown)
+        #expect(reports[3].revocation.first?.status == .good)
+    }
+
     @Test func validityPeriodBoundsTheKeptConclusions() throws {
         let identity = try pki.fixtureIdentity("expired")
         let (file, signature) = try signed(identity, at: date("2020-06-01T09:00:00+07:00"))

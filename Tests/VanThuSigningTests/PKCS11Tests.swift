@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VanThuSigning
 
@@ -30,6 +31,38 @@ import Testing
             .validate(signature: signature, contentAt: file.path)
         #expect(report.indication == .totalPassed, "\(report.text)")
         #expect(report.signatures.first?.signer?.commonName == "Nguyễn Văn Hùng")
+    }
+
+    /// Copies of an EC key loaded through the pkcs11 engine share the engine's key data, so a
+    /// signing context freed with its copy (when more signatures run at once than the pool of
+    /// contexts keeps) freed it for the others too, and the next signature read freed memory.
+    /// More threads than the pool keeps sign at once, three times over; every signature verifies.
+    @Test func manyThreadsSignAtOnceWithAnECKeyOnTheToken() throws {
+        let identity = try SigningIdentity(pkcs11URI: token.ecKeyURI, module: SoftToken.module, pin: .literal(SoftToken.pin))
+        #expect(identity.certificate.subject.commonName == "Elliptic P-256")
+        let file = try document()
+        let signer = CAdESSigner(identity: identity)
+        // The token holds no intermediate and the signature embeds none: the store supplies it.
+        let validator = try SignatureValidator(trustStore: pki.trustStore(withIntermediate: true))
+        for _ in 0..<3 {
+            let results = Mutex<[Result<[UInt8], any Error>]>([])
+            let group = DispatchGroup()
+            for _ in 0..<24 {
+                group.enter()
+                Thread {
+                    let result = Result { try signer.signSynchronously(fileAt: file.path) }
+                    results.withLock { $0.append(result) }
+                    group.leave()
+                }.start()
+            }
+            group.wait()
+            let signatures = try results.withLock { $0 }.map { try $0.get() }
+            #expect(signatures.count == 24)
+            for signature in signatures {
+                let report = try validator.validateSynchronously(signature: signature, contentAt: file.path)
+                #expect(report.indication == .totalPassed, "\(report.text)")
+            }
+        }
     }
 
     @Test func theCLISignsWithATokenAndTheSignatureVerifies() throws {
@@ -89,7 +122,8 @@ import Testing
     }
 }
 
-/// A SoftHSM2 token in a temporary folder holding hung.nv's key and certificate, made once per run.
+/// A SoftHSM2 token in a temporary folder holding hung.nv's RSA key and certificate and the
+/// `ec256` fixture's P-256 key and certificate, made once per run.
 struct SoftToken: Sendable {
     static let module = "/usr/lib/softhsm/libsofthsm2.so"
     static let label = "vanthu-test"
@@ -98,6 +132,7 @@ struct SoftToken: Sendable {
 
     let configuration: String
     var keyURI: String { "pkcs11:token=\(Self.label);object=hung.nv;type=private" }
+    var ecKeyURI: String { "pkcs11:token=\(Self.label);object=ec256;type=private" }
 
     private init() throws {
         for tool in [Self.module, "/usr/bin/softhsm2-util", "/usr/bin/pkcs11-tool"] where !FileManager.default.fileExists(atPath: tool) {
@@ -113,12 +148,17 @@ struct SoftToken: Sendable {
         let env = ["SOFTHSM2_CONF": configuration]
         let pki = TestPKI.shared
         let certificateDER = directory.appendingPathComponent("hung.nv.der").path
+        let ecCertificateDER = directory.appendingPathComponent("ec256.der").path
         let steps: [(String, [String])] = [
             ("softhsm2-util", ["--init-token", "--free", "--label", Self.label, "--pin", Self.pin, "--so-pin", "13579111"]),
             ("softhsm2-util", ["--import", pki.key("hung.nv"), "--token", Self.label, "--label", "hung.nv", "--id", "01", "--pin", Self.pin]),
             ("openssl", ["x509", "-in", pki.cert("hung.nv"), "-outform", "DER", "-out", certificateDER]),
             ("pkcs11-tool", ["--module", Self.module, "--token-label", Self.label, "--login", "--pin", Self.pin,
                              "--write-object", certificateDER, "--type", "cert", "--id", "01", "--label", "hung.nv"]),
+            ("softhsm2-util", ["--import", pki.fixtureKey("ec256"), "--token", Self.label, "--label", "ec256", "--id", "02", "--pin", Self.pin]),
+            ("openssl", ["x509", "-in", pki.fixtureCert("ec256"), "-outform", "DER", "-out", ecCertificateDER]),
+            ("pkcs11-tool", ["--module", Self.module, "--token-label", Self.label, "--login", "--pin", Self.pin,
+                             "--write-object", ecCertificateDER, "--type", "cert", "--id", "02", "--label", "ec256"]),
         ]
         for (tool, arguments) in steps {
             let result = try runProcess(tool, arguments, environment: env)

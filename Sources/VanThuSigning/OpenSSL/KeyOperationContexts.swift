@@ -1,5 +1,8 @@
 import COpenSSL
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Key contexts ready for EVP_PKEY_sign or EVP_PKEY_verify (operation, digest and padding set
 /// once), each with a digest context beside it. An operation takes a pair, uses it alone and
@@ -70,11 +73,7 @@ final class KeyOperationContexts: @unchecked Sendable {
     }
 
     private func make() -> Pair? {
-        // Each context gets a copy of the key: OpenSSL keeps per-key state behind a lock (RSA's
-        // Montgomery and blinding caches), which threads sharing one key contend for. A key that
-        // cannot be copied (one held by a token's provider) is shared.
-        let copy = EVP_PKEY_dup(key)
-        if copy == nil { OpenSSLErrorQueue.clear() }
+        let copy = copyOfKey()
         defer { if let copy { EVP_PKEY_free(copy) } }   // the context holds its own reference
         guard let keyContext = EVP_PKEY_CTX_new_from_pkey(nil, copy ?? key, nil) else { return nil }
         let started = switch operation {
@@ -98,6 +97,21 @@ final class KeyOperationContexts: @unchecked Sendable {
             return nil
         }
         return Pair(key: keyContext, digest: digestContext)
+    }
+
+    /// A copy of the key for one context, so that threads do not contend for the lock OpenSSL
+    /// keeps per key (RSA's Montgomery and blinding caches); nil, to share the key, unless the
+    /// default provider holds it in memory. A token's key is never copied: copies of an EC key
+    /// loaded through the pkcs11 engine share the engine's key data, and freeing one frees it
+    /// for every other.
+    private func copyOfKey() -> OpaquePointer? {
+        guard let provider = EVP_PKEY_get0_provider(key), let name = OSSL_PROVIDER_get0_name(provider),
+              strcmp(name, "default") == 0 else { return nil }
+        guard let copy = EVP_PKEY_dup(key) else {
+            OpenSSLErrorQueue.clear()
+            return nil
+        }
+        return copy
     }
 
     private func free(_ pair: Pair) {

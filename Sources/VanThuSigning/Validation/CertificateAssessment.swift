@@ -23,15 +23,15 @@ final class CertificateAssessment: Sendable {
     /// `until` (nil: unbounded). nil when the validation time is itself one of the instants.
     let span: (from: Date?, until: Date?)?
 
+    /// `instants`: every time the conclusions compared the validation time with (validity
+    /// bounds, CRL nextUpdates, revocation times, whatever the status they led to).
     init(findings: [SignerEvaluation.Finding], chain: [Certificate], signer: CertificateSummary,
-         chainSummaries: [CertificateSummary], revocation: [RevocationStatus], validationTime: Date) {
+         chainSummaries: [CertificateSummary], revocation: [RevocationStatus], instants: [Date], validationTime: Date) {
         self.findings = findings
         self.chain = chain
         self.signer = signer
         self.chainSummaries = chainSummaries
         self.revocation = revocation
-        let instants = chain.flatMap { [$0.notBefore, $0.notAfter] }
-            + revocation.flatMap { [$0.nextUpdate, $0.revocationTime].compactMap { $0 } }
         if instants.contains(validationTime) {
             span = nil
         } else {

@@ -9,9 +9,12 @@ import Glibc
 
 extension SignerEvaluation {
     /// Checks every certificate below the trust anchor against the freshest CRL its issuer
-    /// signed. Missing or stale data is a warning or TRY_LATER, as the policy says.
-    func checkRevocation(_ chain: [Certificate], _ findings: inout Findings) -> [RevocationStatus] {
+    /// signed. Missing or stale data is a warning or TRY_LATER, as the policy says. Also gives
+    /// the instants at which the outcome could change with the validation time: each CRL's
+    /// nextUpdate and the revocation time of each entry found, whatever the status reported.
+    func checkRevocation(_ chain: [Certificate], _ findings: inout Findings) -> (statuses: [RevocationStatus], instants: [Date]) {
         var statuses: [RevocationStatus] = []
+        var instants: [Date] = []
         var revokedSigner: String?
         var revokedCA: String?
         var missing: [String] = []
@@ -19,8 +22,9 @@ extension SignerEvaluation {
             let certificate = chain[depth]
             let issuer = chain[depth + 1]
             let name = certificate.subject.commonName ?? certificate.subject.description
-            let status = status(of: certificate, issuer: issuer)
+            let (status, depends) = status(of: certificate, issuer: issuer)
             statuses.append(status)
+            instants += depends
             switch status.status {
             case .revoked:
                 if depth == 0 { revokedSigner = status.reason } else if revokedCA == nil { revokedCA = status.reason }
@@ -45,16 +49,17 @@ extension SignerEvaluation {
         } else {
             findings.pass("revocation", "No certificate of the chain is revoked according to current CRLs.")
         }
-        return statuses
+        return (statuses, instants)
     }
 
-    private func status(of certificate: Certificate, issuer: Certificate) -> RevocationStatus {
+    /// The status at the validation time, and the instants it was compared with.
+    private func status(of certificate: Certificate, issuer: Certificate) -> (RevocationStatus, [Date]) {
         let name = certificate.subject.commonName ?? certificate.subject.description
         guard let crl = storage.newestCRL(signedBy: issuer) else {
-            return RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
+            return (RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
                                     status: .unknown, source: nil, crlIssuer: nil, thisUpdate: nil, nextUpdate: nil,
                                     revocationTime: nil, revocationReason: nil,
-                                    reason: "no valid CRL from \(issuer.subject.commonName ?? issuer.subject.description) is known")
+                                    reason: "no valid CRL from \(issuer.subject.commonName ?? issuer.subject.description) is known"), [])
         }
         func make(_ status: RevocationStatus.Status, _ entry: CertificateRevocationList.Entry?, _ reason: String) -> RevocationStatus {
             RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
@@ -63,17 +68,18 @@ extension SignerEvaluation {
                              revocationReason: entry?.reason, reason: reason)
         }
         let entry = crl.entry(for: certificate)
+        let instants = [crl.nextUpdate, entry?.revocationTime].compactMap { $0 }
         if let entry, entry.revocationTime <= validationTime {
             let why = entry.reason.map { " (\($0))" } ?? ""
-            return make(.revoked, entry, "The certificate of \(name) was revoked on \(ReportDate.text(entry.revocationTime))\(why).")
+            return (make(.revoked, entry, "The certificate of \(name) was revoked on \(ReportDate.text(entry.revocationTime))\(why)."), instants)
         }
         if let nextUpdate = crl.nextUpdate, nextUpdate < validationTime {
-            return make(.unknown, nil, "the newest CRL from \(issuer.subject.commonName ?? "its issuer") expired on \(ReportDate.text(nextUpdate))")
+            return (make(.unknown, nil, "the newest CRL from \(issuer.subject.commonName ?? "its issuer") expired on \(ReportDate.text(nextUpdate))"), instants)
         }
         if let entry {
-            return make(.good, entry, "Not revoked at the validation time; revoked later, on \(ReportDate.text(entry.revocationTime)).")
+            return (make(.good, entry, "Not revoked at the validation time; revoked later, on \(ReportDate.text(entry.revocationTime))."), instants)
         }
-        return make(.good, nil, "Not listed in the CRL issued \(ReportDate.text(crl.thisUpdate)).")
+        return (make(.good, nil, "Not listed in the CRL issued \(ReportDate.text(crl.thisUpdate))."), instants)
     }
 }
 

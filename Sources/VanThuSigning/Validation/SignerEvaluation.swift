@@ -110,12 +110,13 @@ struct SignerEvaluation {
         let complete = checkChain(outcome, &findings)
         checkValidityPeriods(outcome.chain, &findings)
         checkCryptographicConstraints(digestNID: digestNID, digestName: digestName, chain: outcome.chain, &findings)
-        let revocation = complete ? checkRevocation(outcome.chain, &findings) : []
+        let revocation = complete ? checkRevocation(outcome.chain, &findings) : (statuses: [], instants: [])
         let anchors = storage.anchorFingerprints
         let made = CertificateAssessment(
             findings: findings.items, chain: outcome.chain, signer: CertificateSummary(certificate),
             chainSummaries: outcome.chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.fingerprint)) },
-            revocation: revocation, validationTime: validationTime)
+            revocation: revocation.statuses, instants: outcome.chain.flatMap { [$0.notBefore, $0.notAfter] } + revocation.instants,
+            validationTime: validationTime)
         // An incomplete chain may complete with other untrusted certificates next time.
         if complete { assessments.remember(made, for: key) }
         return made

@@ -75,17 +75,11 @@ struct TestPKI: Sendable {
                      "-extfile", ext, "-out", fixtureCert("under-fake-ca")])
         // Revoked on 1 January 2024, so that validation before and after that date differ.
         try issue("revoked-2024", subject: "\(person)/CN=Thu Hồi Năm 2024", start: "20230101000000Z", end: "20350101000000Z")
-        try openssl(["ca", "-batch", "-config", path("ca/openssl.cnf"), "-revoke", fixtureCert("revoked-2024"),
-                     "-crl_reason", "keyCompromise"])
-        let index = URL(fileURLWithPath: path("ca/index.txt"))
-        let serial = try openssl(["x509", "-in", fixtureCert("revoked-2024"), "-noout", "-serial"]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
-        let lines = try String(contentsOf: index, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            if fields.count > 3, fields[3] == serial { fields[2] = "240101000000Z,keyCompromise" }
-            return fields.joined(separator: "\t")
-        }
-        try lines.joined(separator: "\n").write(to: index, atomically: true, encoding: .utf8)
+        try revoke("revoked-2024", on: "240101000000Z")
+        // Listed with a revocation date after the CRL's nextUpdate (1 January 2031), so that
+        // validation between the two finds the CRL stale, and after the second finds it revoked.
+        try issue("revoked-2031", subject: "\(person)/CN=Thu Hồi Năm 2031", start: "20230101000000Z", end: "20350101000000Z")
+        try revoke("revoked-2031", on: "310101000000Z")
         try openssl(["ca", "-batch", "-gencrl", "-config", path("ca/openssl.cnf"), "-out", issuingCRL])
         try FileManager.default.removeItem(atPath: path("trust/vanthu-dev-ca.crl.pem"))
         try FileManager.default.copyItem(atPath: issuingCRL, toPath: path("trust/vanthu-dev-ca.crl.pem"))
@@ -93,6 +87,21 @@ struct TestPKI: Sendable {
         try openssl(["req", "-x509", "-new", "-utf8", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                      "-keyout", fixtureKey("other-root"), "-subj", "/C=VN/CN=Một Root Khác", "-days", "30",
                      "-out", fixtureCert("other-root")])
+    }
+
+    /// Revokes a fixture (keyCompromise) with the revocation date `date` (UTCTime), written into
+    /// the CA's database, since `openssl ca -revoke` dates it now.
+    private func revoke(_ name: String, on date: String) throws {
+        try openssl(["ca", "-batch", "-config", path("ca/openssl.cnf"), "-revoke", fixtureCert(name), "-crl_reason", "keyCompromise"])
+        let index = URL(fileURLWithPath: path("ca/index.txt"))
+        let serial = try openssl(["x509", "-in", fixtureCert(name), "-noout", "-serial"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+        let lines = try String(contentsOf: index, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if fields.count > 3, fields[3] == serial { fields[2] = "\(date),keyCompromise" }
+            return fields.joined(separator: "\t")
+        }
+        try lines.joined(separator: "\n").write(to: index, atomically: true, encoding: .utf8)
     }
 
     private func issue(_ name: String, subject: String, key: [String] = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
