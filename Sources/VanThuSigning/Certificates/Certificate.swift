@@ -97,11 +97,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public init(der: [UInt8]) throws {
         OpenSSLRuntime.ready
         guard !der.isEmpty else { throw SigningError(.malformedInput, "The certificate is empty.") }
-        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_X509(nil, &cursor, buffer.count)
-        }
-        guard let parsed else {
+        guard let parsed = decodeDER(der[...], { d2i_X509(nil, $0, $1) }) else {
             throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a DER-encoded X.509 certificate.")
         }
         try self.init(backing: X509Backing(taking: parsed))

@@ -17,11 +17,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
     public init(der: [UInt8]) throws {
         OpenSSLRuntime.ready
         guard !der.isEmpty else { throw SigningError(.malformedInput, "The CRL is empty.") }
-        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_X509_CRL(nil, &cursor, buffer.count)
-        }
-        guard let parsed else { throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a DER-encoded CRL.") }
+        guard let parsed = decodeDER(der[...], { d2i_X509_CRL(nil, $0, $1) }) else { throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a DER-encoded CRL.") }
         try self.init(backing: CRLBacking(taking: parsed))
     }
 

@@ -69,12 +69,9 @@ public struct PrivateKey: Sendable {
         if head.contains("-----BEGIN ENCRYPTED PRIVATE " + "KEY-----") || head.contains("Proc-Type: 4,ENCRYPTED") { return true }
         if head.contains("-----BEGIN") { return false }
         // DER: an EncryptedPrivateKeyInfo parses as X509_SIG.
-        return bytes.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            guard let sig = d2i_X509_SIG(nil, &cursor, buffer.count) else { ERR_clear_error(); return false }
-            X509_SIG_free(sig)
-            return true
-        }
+        guard let sig = decodeDER(bytes[...], { d2i_X509_SIG(nil, $0, $1) }) else { ERR_clear_error(); return false }
+        X509_SIG_free(sig)
+        return true
     }
 
     private static func decode(_ bytes: [UInt8], passphrase: String?) throws -> OpaquePointer? {

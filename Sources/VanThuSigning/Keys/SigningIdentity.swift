@@ -35,11 +35,7 @@ public struct SigningIdentity: Sendable {
     public init(pkcs12 bytes: [UInt8], passphrase: String?) throws {
         OpenSSLRuntime.ready
         guard !bytes.isEmpty else { throw SigningError(.malformedInput, "The PKCS#12 file is empty.") }
-        let parsed: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_PKCS12(nil, &cursor, buffer.count)
-        }
-        guard let p12 = parsed else {
+        guard let p12 = decodeDER(bytes[...], { d2i_PKCS12(nil, $0, $1) }) else {
             throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a PKCS#12 (.p12/.pfx) file.")
         }
         defer { PKCS12_free(p12) }

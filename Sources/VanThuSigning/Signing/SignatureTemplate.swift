@@ -41,8 +41,6 @@ final class SignatureTemplate: @unchecked Sendable {
     /// signature at a time.
     private let signingContexts: KeyOperationContexts
     private let maximumSignatureLength: Int
-    /// Keeps the key alive as long as the context refers to it.
-    private let key: PrivateKeyBacking
     /// The signed attributes' SET OF, sorted, with room for messageDigest and signingTime: one
     /// for a UTCTime signing time (or none), one for GeneralizedTime (from 2050).
     private let utcLayout: Layout?
@@ -79,7 +77,6 @@ final class SignatureTemplate: @unchecked Sendable {
         signatureAlgorithm = parts.signatureAlgorithm
         signingContexts = contexts
         maximumSignatureLength = Int(EVP_PKEY_get_size(key.pointer))
-        self.key = key
         utcLayout = Self.layout(fixed: parts.fixedAttributes, digestLength: configuration.digest.byteCount,
                                 timeLength: configuration.includeSigningTime ? 13 : nil)
         generalizedLayout = Self.layout(fixed: parts.fixedAttributes, digestLength: configuration.digest.byteCount,

@@ -1,8 +1,5 @@
 import COpenSSL
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A DER CMS SignedData (RFC 5652 §5) read in Swift, as positions in the signature's bytes.
 ///
@@ -88,9 +85,8 @@ struct SignedData {
 
         /// Whether `attribute` is of `type` (OBJECT IDENTIFIER content octets).
         func attribute(_ attribute: Attribute, is type: [UInt8]) -> Bool {
-            attribute.type.count == type.count && der.withUnsafeBufferPointer { bytes in
-                type.withUnsafeBufferPointer { memcmp(bytes.baseAddress! + attribute.type.lowerBound, $0.baseAddress!, type.count) == 0 }
-            }
+            // Through the buffer: a slice of `der` would be one more reference count per comparison.
+            der.withUnsafeBufferPointer { DER.same(UnsafeBufferPointer(rebasing: $0[attribute.type]), type) }
         }
 
         /// The one value of the one signed attribute of `type`, when its tag is `tag`; nil when

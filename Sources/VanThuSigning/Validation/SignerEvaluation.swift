@@ -51,8 +51,9 @@ struct SignerEvaluation {
         let signerCertificate = SignerIdentification.certificate(for: signer.identifier, among: candidates + storage.intermediates)
         let digestNID = CMSParsing.nid(of: signer.digestAlgorithm)
         let digestName = Self.digestName(digestNID)
-        let hasESS = signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30) != nil
-            || signer.signedValue(AttributeType.signingCertificate, tag: 0x30) != nil
+        let ess = (v2: signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30),
+                   v1: signer.signedValue(AttributeType.signingCertificate, tag: 0x30))
+        let hasESS = ess.v2 != nil || ess.v1 != nil
         var claimedTime: Date?
         var assessment: CertificateAssessment?
 
@@ -72,7 +73,7 @@ struct SignerEvaluation {
                 findings.fail("signature-value", .totalFailed, .sigCryptoFailure,
                               "The signature value does not verify with the signer's public key: the signed attributes were altered or another key signed.")
             }
-            checkSigningCertificateReference(signer, certificate, hasESS: hasESS, &findings)
+            checkSigningCertificateReference(v2: ess.v2, v1: ess.v1, certificate, &findings)
             claimedTime = checkSigningTime(signer, certificate, &findings)
             let assessed = assess(certificate, digestNID: digestNID, digestName: digestName)
             findings.items.append(contentsOf: assessed.findings)
@@ -161,15 +162,14 @@ struct SignerEvaluation {
         }
     }
 
-    private func checkSigningCertificateReference(_ signer: SignedData.SignerInfo, _ certificate: Certificate, hasESS: Bool,
-                                                  _ findings: inout Findings) {
-        guard hasESS else {
+    /// `v2`, `v1`: the signingCertificateV2 and signingCertificate attribute values, when present.
+    private func checkSigningCertificateReference(v2 v2Attribute: ArraySlice<UInt8>?, v1 v1Attribute: ArraySlice<UInt8>?,
+                                                  _ certificate: Certificate, _ findings: inout Findings) {
+        guard v2Attribute != nil || v1Attribute != nil else {
             findings.warn("signing-certificate-reference",
                           "The signature has no ESS signing-certificate attribute: it is plain CMS, not CAdES-B-B.")
             return
         }
-        let v2Attribute = signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30)
-        let v1Attribute = signer.signedValue(AttributeType.signingCertificate, tag: 0x30)
         let matches = storage.signingCertificateReference(v2: v2Attribute, v1: v1Attribute, matches: certificate) {
             Self.essMatches(v2Attribute: v2Attribute, v1Attribute: v1Attribute, certificate)
         }

@@ -197,11 +197,7 @@ struct DERKey: Hashable, Sendable {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
-    static func == (lhs: DERKey, rhs: DERKey) -> Bool {
-        lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
-            rhs.bytes.withUnsafeBytes { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
-        }
-    }
+    static func == (lhs: DERKey, rhs: DERKey) -> Bool { DER.same(lhs.bytes, rhs.bytes) }
 }
 
 /// A certificate and the ESS attributes of a signature, looked up through slices of the
