@@ -158,6 +158,97 @@ import Testing
         }
         #expect(problem.reason == "The signature has 1 unexpected bytes after its end.")
     }
+
+    /// Signatures that differ from a known one only inside the messageDigest, signingTime and
+    /// signature value contents are read from its shape, with exactly the fields the strict walk
+    /// gives them; a difference in any other byte is not.
+    @Test(arguments: ["vanthu-rsa", "ec256", "openssl-cades", "openssl-keyid"])
+    func signaturesOfOneShapeReadAsTheWalkReadsThem(kind: String) throws {
+        let der = try signature(kind)
+        let walked = try #require(SignedData.walk(der, encodedByOpenSSL: false))
+        let shape = try #require(Shapes.Shape(walked))
+        let signer = try #require(walked.signers.first)
+        #expect(shape.gaps.count == 3)
+        #expect(shape.gaps.contains(signer.signatureValueRange))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<100 {
+            var variant = der
+            for gap in shape.gaps { for index in gap where Bool.random(using: &generator) { variant[index] = UInt8.random(in: 0...255, using: &generator) } }
+            let read = try #require(shape.reading(variant))
+            let expected = try #require(SignedData.walk(variant, encodedByOpenSSL: false))
+            #expect(read.hasSameFields(as: expected))
+            #expect(read.withoutCertificates == expected.withoutCertificates)
+            // And through `decode`, whichever shape (or none) it finds.
+            #expect(try #require(SignedData.decode(variant)).hasSameFields(as: expected))
+        }
+        for index in der.indices where !shape.gaps.contains(where: { $0.contains(index) }) {
+            var variant = der
+            variant[index] ^= 0x01
+            #expect(shape.reading(variant) == nil, "byte \(index)")
+        }
+        #expect(shape.reading(Array(der.dropLast())) == nil)
+    }
+
+    /// A DER tree, to rebuild a signature with other content and the lengths that go with it.
+    private indirect enum Node {
+        case primitive([UInt8])
+        case constructed(UInt8, [Node])
+
+        static func read(_ der: [UInt8], _ range: Range<Int>) throws -> [Node] {
+            try #require(DER.children(der, of: range)).map { element in
+                element.tag & 0x20 != 0 ? .constructed(element.tag, try read(der, element.value)) : .primitive(Array(der[element.whole]))
+            }
+        }
+
+        var encoded: [UInt8] {
+            switch self {
+            case .primitive(let bytes): bytes
+            case .constructed(let tag, let children): DER.tlv(tag, children.flatMap(\.encoded))
+            }
+        }
+
+        var children: [Node] {
+            get { if case .constructed(_, let children) = self { children } else { [] } }
+            set { if case .constructed(let tag, _) = self { self = .constructed(tag, newValue) } }
+        }
+    }
+
+    /// Only a signature whose one signer has signed attributes of distinct types, each with one
+    /// value, gets a shape: with two values or two attributes of one type, the DER order the walk
+    /// checks could depend on the variable contents.
+    @Test func onlySignaturesWithOneSignerAndDistinctSingleValuedAttributesGetAShape() throws {
+        let der = try signature("vanthu-rsa")
+        let tree = try #require(Node.read(der, 0..<der.count).first)
+        #expect(tree.encoded == der)
+        // ContentInfo → [0] → SignedData → signerInfos (last) → SignerInfo → [0] signed attributes.
+        func rebuilt(_ change: (inout [Node]) -> Void, signers: ((inout [Node]) -> Void)? = nil) throws -> SignedData {
+            var root = tree
+            var explicit = root.children[1]
+            var signedData = explicit.children[0]
+            var signerInfos = signedData.children[signedData.children.count - 1]
+            var signerInfo = signerInfos.children[0]
+            let attributesIndex = try #require(signerInfo.children.firstIndex { if case .constructed(0xa0, _) = $0 { true } else { false } })
+            var attributes = signerInfo.children[attributesIndex]
+            change(&attributes.children)
+            signerInfo.children[attributesIndex] = attributes
+            signerInfos.children[0] = signerInfo
+            signers?(&signerInfos.children)
+            signedData.children[signedData.children.count - 1] = signerInfos
+            explicit.children[0] = signedData
+            root.children[1] = explicit
+            return try #require(SignedData.walk(root.encoded, encodedByOpenSSL: false))
+        }
+        let original = try #require(SignedData.walk(der, encodedByOpenSSL: false)?.signers.first)
+        let messageDigest = try #require(original.signedAttributes.firstIndex { original.attribute($0, is: AttributeType.messageDigest) })
+        #expect(Shapes.Shape(try rebuilt { _ in }) != nil)
+        #expect(Shapes.Shape(try rebuilt { $0.append($0[messageDigest]) }) == nil)
+        #expect(Shapes.Shape(try rebuilt { attributes in
+            var values = attributes[messageDigest].children[1]
+            values.children.append(values.children[0])
+            attributes[messageDigest].children[1] = values
+        }) == nil)
+        #expect(Shapes.Shape(try rebuilt({ _ in }, signers: { $0.append($0[0]) })) == nil)
+    }
 }
 
 /// What a review found the first version of the reader got wrong: signatures that are not strict

@@ -111,6 +111,46 @@ struct SignedData {
     /// that only make sure OpenSSL would read the bytes as they are (canonical values, CRLs that
     /// parse) are skipped, and attribute certificates are passed over instead of refused.
     static func decode(_ der: [UInt8], encodedByOpenSSL: Bool = false) -> SignedData? {
+        guard !encodedByOpenSSL else { return walk(der, encodedByOpenSSL: true) }
+        if let known = Shapes.reading(der) { return known }
+        guard let walked = walk(der, encodedByOpenSSL: false) else { return nil }
+        Shapes.remember(walked)
+        return walked
+    }
+
+    /// The same fields, read from `der`, which holds the same bytes outside `Shapes`' variable fields.
+    fileprivate func rebased(onto der: [UInt8]) -> SignedData {
+        SignedData(der: der, receivedAsNonDER: nil, certificateRanges: certificateRanges,
+                   signers: signers.map { signer in
+                       SignerInfo(der: der, identifierField: signer.identifierField, digestAlgorithm: signer.digestAlgorithm,
+                                  signedAttributesRange: signer.signedAttributesRange, signedAttributes: signer.signedAttributes,
+                                  signedAttributesInDEROrder: signer.signedAttributesInDEROrder,
+                                  signatureAlgorithm: signer.signatureAlgorithm, signatureValueRange: signer.signatureValueRange,
+                                  unsignedAttributes: signer.unsignedAttributes)
+                   },
+                   contentTypeField: contentTypeField, signedDataContent: signedDataContent, certificatesField: certificatesField)
+    }
+
+    /// Whether `other` reads the same fields at the same places (for the tests and the fuzzing
+    /// harness, which compare a reading from `Shapes` with the strict walk's).
+    func hasSameFields(as other: SignedData) -> Bool {
+        func same(_ a: AlgorithmIdentifier, _ b: AlgorithmIdentifier) -> Bool { a.oid == b.oid && a.parameters == b.parameters && a.nid == b.nid }
+        func same(_ a: [Attribute], _ b: [Attribute]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { $0.type == $1.type && $0.valueCount == $1.valueCount && $0.firstValue == $1.firstValue }
+        }
+        guard der == other.der, receivedAsNonDER == other.receivedAsNonDER, certificateRanges == other.certificateRanges,
+              contentTypeField == other.contentTypeField, signedDataContent == other.signedDataContent,
+              certificatesField == other.certificatesField, signers.count == other.signers.count else { return false }
+        return zip(signers, other.signers).allSatisfy { a, b in
+            a.der == b.der && a.identifierField == b.identifierField && same(a.digestAlgorithm, b.digestAlgorithm)
+                && a.signedAttributesRange == b.signedAttributesRange && same(a.signedAttributes, b.signedAttributes)
+                && a.signedAttributesInDEROrder == b.signedAttributesInDEROrder && same(a.signatureAlgorithm, b.signatureAlgorithm)
+                && a.signatureValueRange == b.signatureValueRange && same(a.unsignedAttributes, b.unsignedAttributes)
+        }
+    }
+
+    /// The strict walk itself, without `Shapes`.
+    static func walk(_ der: [UInt8], encodedByOpenSSL: Bool) -> SignedData? {
         let reader = Reader(der: der, lenient: encodedByOpenSSL)
         guard let contentInfo = reader.element(at: 0, end: der.count), contentInfo.tag == 0x30, contentInfo.end == der.count,
               let outer = reader.children(of: contentInfo.value), outer.count == 2,
@@ -267,6 +307,99 @@ struct SignedData {
     }
 }
 
+/// The shapes of signatures read before. One signer's signatures, made by one program, are the
+/// same bytes but for three fields: the messageDigest value, the signingTime value and the
+/// signature value, each of a fixed length. A signature whose bytes equal a known one's outside
+/// those fields' contents has every length, tag, position and order the strict walk checked, and
+/// the walk looks at none of those contents (an OCTET STRING's content is any bytes; a time's
+/// length is all it checks), so its reading is the known one's positions over the new bytes.
+/// Comparing the bytes costs a few `memcmp`s where the walk cost about 7% of a 10 KB RSA-2048
+/// verification.
+///
+/// Only a signature with one signer whose signed attributes are each of a distinct type and
+/// single-valued gets a shape: then the DER order of the attributes is settled by their types,
+/// before any variable content.
+enum Shapes {
+    struct Shape: @unchecked Sendable {
+        let signedData: SignedData
+        /// The variable contents, ascending and disjoint.
+        let gaps: [Range<Int>]
+
+        /// The shape of a signature walked strictly; nil when it does not qualify.
+        init?(_ signedData: SignedData) {
+            guard let gaps = Self.variableContents(signedData) else { return nil }
+            self.signedData = signedData
+            self.gaps = gaps
+        }
+
+        /// The reading of `der` when it has this shape; nil otherwise.
+        func reading(_ der: [UInt8]) -> SignedData? { matches(der) ? signedData.rebased(onto: der) : nil }
+
+        func matches(_ der: [UInt8]) -> Bool {
+            let known = signedData.der
+            guard known.count == der.count else { return false }
+            return known.withUnsafeBufferPointer { left in
+                der.withUnsafeBufferPointer { right in
+                    func same(_ range: Range<Int>) -> Bool {
+                        range.isEmpty || memcmp(left.baseAddress! + range.lowerBound, right.baseAddress! + range.lowerBound, range.count) == 0
+                    }
+                    var start = 0
+                    for gap in gaps {
+                        guard same(start..<gap.lowerBound) else { return false }
+                        start = gap.upperBound
+                    }
+                    return same(start..<der.count)
+                }
+            }
+        }
+
+        /// The contents of the messageDigest OCTET STRING, the signingTime UTCTime or
+        /// GeneralizedTime and the signature value; nil when the signature does not qualify.
+        private static func variableContents(_ signedData: SignedData) -> [Range<Int>]? {
+            guard signedData.receivedAsNonDER == nil, signedData.signers.count == 1, let signer = signedData.signers.first,
+                  signer.signedAttributesRange != nil, signer.signedAttributes.allSatisfy({ $0.valueCount == 1 }) else { return nil }
+            let der = signedData.der
+            let types = signer.signedAttributes.map { Array(der[$0.type]) }
+            guard Set(types).count == types.count else { return nil }
+            var gaps = [signer.signatureValueRange]
+            for (type, tags) in [(AttributeType.messageDigest, [UInt8(0x04)]), (AttributeType.signingTime, [0x17, 0x18])] {
+                guard let attribute = signer.signedAttributes.first(where: { signer.attribute($0, is: type) }),
+                      tags.contains(der[attribute.firstValue.lowerBound]),
+                      let value = DER.element(der, at: attribute.firstValue.lowerBound, end: attribute.firstValue.upperBound) else { continue }
+                gaps.append(value.value)
+            }
+            return gaps.sorted { $0.lowerBound < $1.lowerBound }
+        }
+    }
+
+    /// The shapes of the signers and programs seen lately, the most recently used last.
+    private static let known = Mutex<[Shape]>([])
+    private static let limit = 32
+    /// Larger signatures (an attached document, a long chain) are not kept: each shape holds
+    /// its signature's bytes.
+    static let largestKept = 64 << 10
+
+    /// The reading of `der` from a known shape; nil when none matches.
+    static func reading(_ der: [UInt8]) -> SignedData? {
+        guard der.count <= largestKept else { return nil }
+        let found = known.withLock { list -> Shape? in
+            guard let index = list.lastIndex(where: { $0.matches(der) }) else { return nil }
+            if index != list.count - 1 { list.append(list.remove(at: index)) }
+            return list[list.count - 1]
+        }
+        return found?.signedData.rebased(onto: der)
+    }
+
+    static func remember(_ signedData: SignedData) {
+        guard signedData.der.count <= largestKept, let shape = Shape(signedData) else { return }
+        known.withLock { list in
+            guard !list.contains(where: { $0.matches(signedData.der) }) else { return }
+            if list.count >= limit { list.removeFirst() }
+            list.append(shape)
+        }
+    }
+}
+
 /// The signer identifiers' issuer names OpenSSL has parsed. A Name's rules (RDN structure,
 /// permitted string types, their encodings, the canonical form OpenSSL builds) are OpenSSL's,
 /// so it is asked once per distinct name: the same issuers come back signature after signature.
@@ -308,7 +441,13 @@ enum AttributeType {
 /// faster path verifies. Traps on any disagreement.
 @_spi(Fuzzing) public enum SignedDataDifferential {
     public static func check(_ bytes: [UInt8]) {
-        guard let ours = SignedData.decode(bytes) else { return }
+        let walked = SignedData.walk(bytes, encodedByOpenSSL: false)
+        guard let ours = SignedData.decode(bytes) else {
+            precondition(walked == nil, "the strict walk reads what decoding refuses")
+            return
+        }
+        // A reading from a known shape must be the strict walk's, field for field.
+        guard let walked, ours.hasSameFields(as: walked) else { preconditionFailure("a shape reads other fields than the strict walk") }
         defer { OpenSSLErrorQueue.clear() }
         let stripped = ours.withoutCertificates
         let (parsed, consumed) = CMSParsing.parsedByOpenSSL(stripped)
