@@ -18,7 +18,7 @@ import Testing
         let candidates = parsed.embedded + store.storage.intermediates
         let certificate = try #require(SignerIdentification.certificate(for: signer.identifier, among: candidates))
         let ours = SignatureValueVerification.verify(signer, index: 0, in: parsed.signedData, certificate: certificate,
-                                                     digestNID: CMSParsing.nid(of: signer.digestAlgorithm), storage: store.storage)
+                                                     digestNID: signer.digestAlgorithm.nid, storage: store.storage)
         return (ours, try opensslVerdict(signature, candidates: candidates),
                 signer.signedAttributesContent != nil && signer.signedAttributesInDEROrder)
     }

@@ -57,8 +57,8 @@ import Testing
             var digest: UnsafeMutablePointer<X509_ALGOR>?
             var algorithm: UnsafeMutablePointer<X509_ALGOR>?
             CMS_SignerInfo_get0_algs(theirs, nil, nil, &digest, &algorithm)
-            #expect(CMSParsing.nid(of: signer.digestAlgorithm) == nid(digest))
-            #expect(CMSParsing.nid(of: signer.signatureAlgorithm) == nid(algorithm))
+            #expect(signer.digestAlgorithm.nid == nid(digest))
+            #expect(signer.signatureAlgorithm.nid == nid(algorithm))
             let value = try #require(CMS_SignerInfo_get0_signature(theirs))
             #expect(Array(signer.signatureValue) == Array(UnsafeBufferPointer(start: ASN1_STRING_get0_data(value), count: Int(ASN1_STRING_length(value)))))
             #expect(signer.signedAttributes.count == Int(CMS_signed_get_attr_count(theirs)))

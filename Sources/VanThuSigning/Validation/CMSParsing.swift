@@ -101,9 +101,6 @@ enum CMSParsing {
         return nids
     }
 
-    /// OpenSSL's NID for an algorithm identifier's OBJECT IDENTIFIER (NID_undef when unknown).
-    static func nid(of algorithm: SignedData.AlgorithmIdentifier) -> Int32 { algorithm.nid }
-
     /// OpenSSL's NID for an OBJECT IDENTIFIER element (NID_undef when unknown).
     static func nid(ofObjectIdentifier oid: ArraySlice<UInt8>) -> Int32 {
         if let known = commonNIDs.first(where: { DER.same($0.0, oid) }) { return known.1 }

@@ -15,7 +15,6 @@ import Synchronization
 /// trust store's anchors and CRLs never change). A chain that did not complete is not kept.
 final class CertificateAssessment: Sendable {
     let findings: [SignerEvaluation.Finding]
-    let chain: [Certificate]
     let signer: CertificateSummary
     let chainSummaries: [CertificateSummary]
     let revocation: [RevocationStatus]
@@ -25,10 +24,9 @@ final class CertificateAssessment: Sendable {
 
     /// `instants`: every time the conclusions compared the validation time with (validity
     /// bounds, CRL nextUpdates, revocation times, whatever the status they led to).
-    init(findings: [SignerEvaluation.Finding], chain: [Certificate], signer: CertificateSummary,
+    init(findings: [SignerEvaluation.Finding], signer: CertificateSummary,
          chainSummaries: [CertificateSummary], revocation: [RevocationStatus], instants: [Date], validationTime: Date) {
         self.findings = findings
-        self.chain = chain
         self.signer = signer
         self.chainSummaries = chainSummaries
         self.revocation = revocation

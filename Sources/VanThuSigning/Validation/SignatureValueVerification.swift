@@ -18,7 +18,7 @@ enum SignatureValueVerification {
         guard signedData.receivedAsNonDER == nil, let signedAttributes = signer.signedAttributesContent,
               signer.signedAttributesInDEROrder,
               let context = storage.verificationContext(for: certificate, digestNID: digestNID),
-              context.accepts(CMSParsing.nid(of: signer.signatureAlgorithm)) else {
+              context.accepts(signer.signatureAlgorithm.nid) else {
             return verifiedByOpenSSL(signedData, index: index, certificate: certificate)
         }
         return context.verify(signature: signer.signatureValue, over: DER.tlv(0x31, signedAttributes))

@@ -49,7 +49,7 @@ struct SignerEvaluation {
         // Searched as CMS_set1_signers_certs searches: the embedded and given certificates, then
         // the store's intermediates (the Government CA's PDFs embed no intermediates).
         let signerCertificate = SignerIdentification.certificate(for: signer.identifier, among: candidates + storage.intermediates)
-        let digestNID = CMSParsing.nid(of: signer.digestAlgorithm)
+        let digestNID = signer.digestAlgorithm.nid
         let digestName = Self.digestName(digestNID)
         let ess = (v2: signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30),
                    v1: signer.signedValue(AttributeType.signingCertificate, tag: 0x30))
@@ -93,7 +93,7 @@ struct SignerEvaluation {
             signer: signerSummary,
             claimedSigningTime: claimedTime,
             digestAlgorithm: digestName,
-            signatureAlgorithm: Self.signatureAlgorithmName(CMSParsing.nid(of: signer.signatureAlgorithm), key: signerSummary?.publicKey),
+            signatureAlgorithm: Self.signatureAlgorithmName(signer.signatureAlgorithm.nid, key: signerSummary?.publicKey),
             chain: assessment?.chainSummaries
                 ?? signerCertificate.map { [CertificateSummary($0, isTrustAnchor: anchors.contains($0.fingerprint))] } ?? [],
             revocation: assessment?.revocation ?? [],
@@ -114,7 +114,7 @@ struct SignerEvaluation {
         let revocation = complete ? checkRevocation(outcome.chain, &findings) : (statuses: [], instants: [])
         let anchors = storage.anchorFingerprints
         let made = CertificateAssessment(
-            findings: findings.items, chain: outcome.chain, signer: CertificateSummary(certificate),
+            findings: findings.items, signer: CertificateSummary(certificate),
             chainSummaries: outcome.chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.fingerprint)) },
             revocation: revocation.statuses, instants: outcome.chain.flatMap { [$0.notBefore, $0.notAfter] } + revocation.instants,
             validationTime: validationTime)
