@@ -94,4 +94,96 @@ static inline X509 *vt_pkcs11_certificate(ENGINE *engine, const char *uri) {
     return parameters.certificate;
 }
 #pragma GCC diagnostic pop
+// What decides whether a CRL may be used at all, and for which certificates (RFC 5280 §5.2,
+// §5.3, §6.3.3). OpenSSL computes the same internally but keeps it in the opaque X509_CRL.
+enum {
+    VT_CRL_DELTA = 1,                 // deltaCRLIndicator: not a complete CRL
+    VT_CRL_UNHANDLED_CRITICAL = 2,    // a critical CRL or entry extension VanThu does not process
+    VT_CRL_IDP = 4,                   // issuingDistributionPoint present
+    VT_CRL_IDP_ONLY_USER = 8,
+    VT_CRL_IDP_ONLY_CA = 16,
+    VT_CRL_IDP_SOME_REASONS = 32,
+    VT_CRL_IDP_INDIRECT = 64,
+    VT_CRL_IDP_ONLY_ATTRIBUTE = 128,
+    VT_CRL_IDP_NAMED = 256,           // the IDP names a distribution point (a partitioned CRL)
+    VT_CRL_IDP_UNREADABLE = 512,      // the IDP is damaged or repeated
+};
+
+static inline int vt_crl_extension_unhandled(X509_EXTENSION *ext, const int *handled, int count) {
+    if (!X509_EXTENSION_get_critical(ext)) return 0;
+    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+    for (int i = 0; i < count; i++) if (handled[i] == nid) return 0;
+    return 1;
+}
+
+static inline int vt_crl_facts(X509_CRL *crl) {
+    static const int crlHandled[] = { NID_authority_key_identifier, NID_issuer_alt_name, NID_crl_number,
+                                      NID_delta_crl, NID_issuing_distribution_point };
+    // certificateIssuer only appears in indirect CRLs, which are not used.
+    static const int entryHandled[] = { NID_crl_reason, NID_invalidity_date, NID_hold_instruction_code };
+    int flags = 0;
+    for (int i = 0; i < X509_CRL_get_ext_count(crl); i++) {
+        X509_EXTENSION *ext = X509_CRL_get_ext(crl, i);
+        if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) == NID_delta_crl) flags |= VT_CRL_DELTA;
+        if (vt_crl_extension_unhandled(ext, crlHandled, 5)) flags |= VT_CRL_UNHANDLED_CRITICAL;
+    }
+    STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl);
+    for (int i = 0; i < sk_X509_REVOKED_num(revoked); i++) {
+        const STACK_OF(X509_EXTENSION) *exts = X509_REVOKED_get0_extensions(sk_X509_REVOKED_value(revoked, i));
+        for (int j = 0; j < sk_X509_EXTENSION_num(exts); j++)
+            if (vt_crl_extension_unhandled(sk_X509_EXTENSION_value(exts, j), entryHandled, 3)) flags |= VT_CRL_UNHANDLED_CRITICAL;
+    }
+    int found = -1;
+    ISSUING_DIST_POINT *idp = X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, &found, NULL);
+    if (idp != NULL) {
+        flags |= VT_CRL_IDP;
+        if (idp->onlyuser > 0) flags |= VT_CRL_IDP_ONLY_USER;
+        if (idp->onlyCA > 0) flags |= VT_CRL_IDP_ONLY_CA;
+        if (idp->onlysomereasons != NULL) flags |= VT_CRL_IDP_SOME_REASONS;
+        if (idp->indirectCRL > 0) flags |= VT_CRL_IDP_INDIRECT;
+        if (idp->onlyattr > 0) flags |= VT_CRL_IDP_ONLY_ATTRIBUTE;
+        if (idp->distpoint != NULL) flags |= VT_CRL_IDP_NAMED;
+        ISSUING_DIST_POINT_free(idp);
+    } else if (found != -1) {
+        flags |= VT_CRL_IDP | VT_CRL_IDP_UNREADABLE;
+    }
+    return flags;
+}
+
+// 1 when the CRL's issuingDistributionPoint full name matches a full name of one of the
+// certificate's CRL distribution points (RFC 5280 §6.3.3 (b)(2)(i)); 0 otherwise, including
+// relative names and certificates without distribution points.
+static inline int vt_crl_distribution_point_matches(X509_CRL *crl, X509 *x) {
+    ISSUING_DIST_POINT *idp = X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, NULL, NULL);
+    STACK_OF(DIST_POINT) *points = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+    int matched = 0;
+    if (idp != NULL && idp->distpoint != NULL && idp->distpoint->type == 0 && points != NULL) {
+        GENERAL_NAMES *wanted = idp->distpoint->name.fullname;
+        for (int i = 0; !matched && i < sk_DIST_POINT_num(points); i++) {
+            DIST_POINT *point = sk_DIST_POINT_value(points, i);
+            if (point->distpoint == NULL || point->distpoint->type != 0) continue;
+            GENERAL_NAMES *names = point->distpoint->name.fullname;
+            for (int j = 0; !matched && j < sk_GENERAL_NAME_num(names); j++)
+                for (int k = 0; !matched && k < sk_GENERAL_NAME_num(wanted); k++)
+                    if (GENERAL_NAME_cmp(sk_GENERAL_NAME_value(names, j), sk_GENERAL_NAME_value(wanted, k)) == 0) matched = 1;
+        }
+    }
+    ISSUING_DIST_POINT_free(idp);
+    sk_DIST_POINT_pop_free(points, DIST_POINT_free);
+    return matched;
+}
+
+// Accepts expired and not-yet-valid certificates while OpenSSL builds a path at the
+// validation time: it still prefers issuers valid then, and VanThu judges the dates itself.
+static int vt_ignore_time_errors(int ok, X509_STORE_CTX *ctx) {
+    if (ok) return ok;
+    int error = X509_STORE_CTX_get_error(ctx);
+    if (error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID) {
+        X509_STORE_CTX_set_error(ctx, X509_V_OK);
+        return 1;
+    }
+    return ok;
+}
+static inline X509_STORE_CTX_verify_cb vt_ignore_time_errors_cb(void) { return vt_ignore_time_errors; }
+
 #endif

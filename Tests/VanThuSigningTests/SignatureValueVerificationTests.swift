@@ -16,7 +16,7 @@ import Testing
         }
         let signer = try #require(parsed.signedData.signers.first)
         let candidates = parsed.embedded + store.storage.intermediates
-        let certificate = try #require(SignerIdentification.certificate(for: signer.identifier, among: candidates))
+        let certificate = try #require(SignerIdentification.certificates(for: signer.identifier, among: candidates).first)
         let ours = SignatureValueVerification.verify(signer, index: 0, in: parsed.signedData, certificate: certificate,
                                                      digestNID: signer.digestAlgorithm.nid, storage: store.storage)
         return (ours, try opensslVerdict(signature, candidates: candidates),

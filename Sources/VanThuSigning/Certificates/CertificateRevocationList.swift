@@ -13,6 +13,13 @@ public struct CertificateRevocationList: Sendable, Hashable {
     public let thisUpdate: Date
     public let nextUpdate: Date?
     public let sha256Fingerprint: String
+    /// The cRLNumber as a big-endian magnitude without leading zeros; nil when absent.
+    let number: [UInt8]?
+    /// The digest of the issuer's signature (`SHA256`, `MD5`…), nil when unknown.
+    let signatureDigest: String?
+    /// `VT_CRL_*` flags: delta, unhandled critical extensions, issuingDistributionPoint scope.
+    private let facts: Int32
+    private func has(_ flag: Int) -> Bool { Int(facts) & flag != 0 }
 
     public init(der: [UInt8]) throws {
         OpenSSLRuntime.ready
@@ -56,6 +63,60 @@ public struct CertificateRevocationList: Sendable, Hashable {
         self.thisUpdate = thisUpdate
         nextUpdate = Date(asn1Time: X509_CRL_get0_nextUpdate(crl))
         sha256Fingerprint = StreamingDigest.hash(der).hexString
+        if let raw = X509_CRL_get_ext_d2i(crl, NID_crl_number, nil, nil) {
+            let integer = raw.assumingMemoryBound(to: ASN1_INTEGER.self)
+            defer { ASN1_INTEGER_free(integer) }
+            var magnitude: [UInt8]?
+            if let bignum = ASN1_INTEGER_to_BN(integer, nil) {
+                var bytes = [UInt8](repeating: 0, count: Int((BN_num_bits(bignum) + 7) / 8))
+                BN_bn2bin(bignum, &bytes)
+                BN_free(bignum)
+                magnitude = bytes
+            }
+            number = magnitude
+        } else {
+            number = nil
+        }
+        var digestNID: Int32 = 0
+        let signatureNID = X509_CRL_get_signature_nid(crl)
+        signatureDigest = OBJ_find_sigid_algs(signatureNID, &digestNID, nil) == 1 && digestNID != NID_undef
+            ? OBJ_nid2sn(digestNID).map { String(cString: $0) } : nil
+        facts = vt_crl_facts(crl)
+        OpenSSLErrorQueue.clear()
+    }
+
+    /// A delta CRL lists only changes since a base CRL: it is never a complete answer.
+    var isDelta: Bool { has(VT_CRL_DELTA) }
+
+    /// A critical CRL or entry extension VanThu does not process: RFC 5280 §5.2 forbids using
+    /// such a CRL to decide anyone's status.
+    var hasUnhandledCriticalExtension: Bool { has(VT_CRL_UNHANDLED_CRITICAL) }
+
+    /// Whether this CRL's scope (its issuingDistributionPoint, RFC 5280 §5.2.5 and §6.3.3)
+    /// covers `certificate` for every revocation reason. A CRL without the extension covers
+    /// every certificate its issuer signed; one limited to some reasons, to attribute
+    /// certificates, or indirect (entries for other issuers) is not used; one limited to CA or
+    /// to end-entity certificates covers only those; a partitioned CRL covers a certificate only
+    /// when one of the certificate's CRL distribution points names it.
+    func covers(_ certificate: Certificate) -> Bool {
+        guard has(VT_CRL_IDP) else { return true }
+        if has(VT_CRL_IDP_UNREADABLE) || has(VT_CRL_IDP_SOME_REASONS)
+            || has(VT_CRL_IDP_INDIRECT) || has(VT_CRL_IDP_ONLY_ATTRIBUTE) { return false }
+        if has(VT_CRL_IDP_ONLY_USER) && certificate.isCertificateAuthority { return false }
+        if has(VT_CRL_IDP_ONLY_CA) && !certificate.isCertificateAuthority { return false }
+        if has(VT_CRL_IDP_NAMED) {
+            defer { OpenSSLErrorQueue.clear() }
+            return vt_crl_distribution_point_matches(backing.pointer, certificate.backing.pointer) == 1
+        }
+        return true
+    }
+
+    /// Newer first: by thisUpdate, then by cRLNumber (RFC 5280 §5.2.3: a larger number is a
+    /// later CRL).
+    static func isNewer(_ lhs: Self, than rhs: Self) -> Bool {
+        if lhs.thisUpdate != rhs.thisUpdate { return lhs.thisUpdate > rhs.thisUpdate }
+        let left = lhs.number ?? [], right = rhs.number ?? []
+        return left.count != right.count ? left.count > right.count : right.lexicographicallyPrecedes(left)
     }
 
     /// True when `issuer` signed this CRL, is allowed to sign CRLs, and names match.
@@ -69,7 +130,12 @@ public struct CertificateRevocationList: Sendable, Hashable {
         return X509_CRL_verify(backing.pointer, key) == 1
     }
 
-    struct Entry { let revocationTime: Date; let reason: String? }
+    struct Entry {
+        let revocationTime: Date
+        let reason: String?
+        /// certificateHold: suspended, not revoked; a later CRL may lift it.
+        var isHold: Bool { reason == "certificateHold" }
+    }
 
     /// The revocation entry for `certificate`, if this CRL lists it (removeFromCRL entries excluded).
     func entry(for certificate: Certificate) -> Entry? {

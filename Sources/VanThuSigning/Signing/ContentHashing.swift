@@ -37,13 +37,20 @@ final class ChunkHasher: @unchecked Sendable {
 /// be opened.").
 func readFileInChunks(_ path: String, what: String = "file", _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
     var fd: Int32
-    repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+    // Non-blocking, so that a FIFO without a writer cannot hang the open; only regular files
+    // are read (a FIFO, a terminal or /dev/zero could block or never end).
+    repeat { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) } while fd < 0 && errno == EINTR
     guard fd >= 0 else { throw SigningError(.unreadableFile, "The \(what) \(path) cannot be opened.") }
     defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0 else { throw SigningError(.unreadableFile, "The \(what) \(path) cannot be read.") }
+    guard (status.st_mode & S_IFMT) == S_IFREG else {
+        throw SigningError(.unreadableFile, (status.st_mode & S_IFMT) == S_IFDIR
+            ? "The \(what) \(path) is a directory, not a file." : "The \(what) \(path) is not a regular file (a pipe or a device), which VanThu does not read.")
+    }
     // Small documents get a buffer of their own size: a 1 MiB allocation per call is an
     // mmap and munmap, a cost that shows when thousands of small files are signed a second.
-    var status = stat()
-    let fileSize = fstat(fd, &status) == 0 ? Int(status.st_size) : 0
+    let fileSize = Int(status.st_size)
     let size = min(1 << 20, max(4096, fileSize + 1))
     #if os(Linux)
     // Read-ahead advice only pays for files read in several pieces; for the others it is one

@@ -1,4 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The path OpenSSL built from a signer's certificate to a trust anchor, or why it could not.
 struct ChainOutcome {
@@ -10,10 +15,14 @@ struct ChainOutcome {
 
 extension TrustStore.Storage {
     /// Builds and verifies the path with OpenSSL: issuer signatures, CA and path-length
-    /// constraints. Validity dates and revocation are judged by the caller, at the validation
-    /// time, so a verified path stays valid in the cache whatever the time.
-    func buildChain(leaf: Certificate, untrusted: [Certificate]) -> ChainOutcome {
-        if let cached = cachedChain(for: leaf) { return ChainOutcome(chain: cached, failure: nil) }
+    /// constraints. OpenSSL builds it at the validation time, so that among several
+    /// certificates of one CA (a renewed intermediate, a re-issued root) it prefers those valid
+    /// then; it does not reject expired ones, whose dates the caller judges (with revocation)
+    /// and reports. The path ends at the first trust anchor. A path of certificates all valid at
+    /// the validation time is kept and reused at any time at which they all are.
+    func buildChain(leaf: Certificate, untrusted: [Certificate], at validationTime: Date) -> ChainOutcome {
+        func valid(_ chain: [Certificate]) -> Bool { chain.allSatisfy { $0.notBefore <= validationTime && validationTime <= $0.notAfter } }
+        if let cached = cachedChain(for: leaf), valid(cached) { return ChainOutcome(chain: cached, failure: nil) }
         defer { OpenSSLErrorQueue.clear() }
         guard let context = X509_STORE_CTX_new() else {
             return ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not allocate a verification context"))
@@ -24,9 +33,16 @@ extension TrustStore.Storage {
             guard X509_STORE_CTX_init(context, store, leaf.backing.pointer, stack) == 1 else {
                 return ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not start path building"))
             }
-            X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_PARTIAL_CHAIN))
+            X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_PARTIAL_CHAIN))
+            X509_STORE_CTX_set_time(context, 0, validationTime.unixTime)
+            X509_STORE_CTX_set_verify_cb(context, vt_ignore_time_errors_cb())
             let verified = X509_verify_cert(context) == 1
-            let chain = certificates(in: X509_STORE_CTX_get0_chain(context))
+            var chain = certificates(in: X509_STORE_CTX_get0_chain(context))
+            // With partial chains OpenSSL may go on past a trusted certificate (to the CA of a
+            // trusted leaf, say): what lies beyond the anchor is neither trusted nor judged.
+            if let anchor = chain.firstIndex(where: { anchorFingerprints.contains($0.fingerprint) }) {
+                chain = Array(chain[...anchor])
+            }
             if verified { return ChainOutcome(chain: chain, failure: nil) }
             let code = X509_STORE_CTX_get_error(context)
             let message = X509_verify_cert_error_string(Int(code)).map { String(cString: $0) } ?? "error \(code)"
@@ -34,7 +50,7 @@ extension TrustStore.Storage {
                                 failure: .init(code: code, depth: X509_STORE_CTX_get_error_depth(context), message: message))
         }
         let result = outcome ?? ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not build a certificate list"))
-        if result.failure == nil { rememberChain(result.chain, for: leaf) }
+        if result.failure == nil, valid(result.chain) { rememberChain(result.chain, for: leaf) }
         return result
     }
 }

@@ -8,28 +8,32 @@ import Glibc
 #endif
 
 extension SignerEvaluation {
-    /// Checks every certificate below the trust anchor against the freshest CRL its issuer
-    /// signed. Missing or stale data is a warning or TRY_LATER, as the policy says. Also gives
-    /// the instants at which the outcome could change with the validation time: each CRL's
-    /// nextUpdate and the revocation time of each entry found, whatever the status reported.
+    /// Checks every certificate below the trust anchor against the CRLs its issuer signed.
+    /// Missing or stale data is a warning or TRY_LATER, as the policy says; a suspended
+    /// certificate (certificateHold) is TRY_LATER whatever the policy. Also gives the instants at
+    /// which the outcome could change with the validation time: each CRL's nextUpdate and the
+    /// revocation time of each entry found, whatever the status reported.
     func checkRevocation(_ chain: [Certificate], _ findings: inout Findings) -> (statuses: [RevocationStatus], instants: [Date]) {
         var statuses: [RevocationStatus] = []
         var instants: [Date] = []
         var revokedSigner: String?
         var revokedCA: String?
+        var suspended: [String] = []
         var missing: [String] = []
         for depth in 0..<max(chain.count - 1, 0) {
             let certificate = chain[depth]
             let issuer = chain[depth + 1]
             let name = certificate.subject.commonName ?? certificate.subject.description
-            let (status, depends) = status(of: certificate, issuer: issuer)
-            statuses.append(status)
-            instants += depends
-            switch status.status {
+            let found = status(of: certificate, issuer: issuer)
+            statuses.append(found.status)
+            instants += found.instants
+            switch found.status.status {
             case .revoked:
-                if depth == 0 { revokedSigner = status.reason } else if revokedCA == nil { revokedCA = status.reason }
+                if depth == 0 { revokedSigner = found.status.reason } else if revokedCA == nil { revokedCA = found.status.reason }
+            case .unknown where found.suspended:
+                suspended.append(found.status.reason)
             case .unknown:
-                missing.append("\(name): \(status.reason)")
+                missing.append("\(name): \(found.status.reason)")
             case .good:
                 break
             }
@@ -39,6 +43,9 @@ extension SignerEvaluation {
                           "\(revokedSigner) No proof of existence shows the signature was made before the revocation.")
         } else if let revokedCA {
             findings.fail("revocation", .indeterminate, .revokedCANoPOE, revokedCA)
+        } else if !suspended.isEmpty {
+            findings.fail("revocation", .indeterminate, .tryLater,
+                          suspended.joined(separator: " ") + " Its status is decided when the CA lifts or confirms the suspension.")
         } else if !missing.isEmpty {
             let reason = "No current revocation data: \(missing.joined(separator: "; "))"
             if policy.revocation == .required {
@@ -52,34 +59,74 @@ extension SignerEvaluation {
         return (statuses, instants)
     }
 
-    /// The status at the validation time, and the instants it was compared with.
-    private func status(of certificate: Certificate, issuer: Certificate) -> (RevocationStatus, [Date]) {
+    private struct Found {
+        let status: RevocationStatus
+        /// Every instant the status was decided by comparing with the validation time.
+        let instants: [Date]
+        /// On hold (certificateHold) in the newest complete CRL.
+        var suspended = false
+    }
+
+    /// The status at the validation time (RFC 5280 §6.3), from the CRLs the issuer signed that
+    /// cover the certificate and whose signature meets the policy:
+    /// - revoked, when any of them (a delta CRL included) lists it revoked, at or before the
+    ///   validation time, for another reason than certificateHold: revocation is permanent,
+    ///   so a newer CRL that no longer lists it does not undo it, and two CRLs of the same date
+    ///   cannot be played against each other;
+    /// - otherwise decided by the newest complete CRL (by thisUpdate, then cRLNumber): on hold
+    ///   when it lists the certificate with certificateHold; unknown when it has no nextUpdate
+    ///   or expired before the validation time; good otherwise.
+    private func status(of certificate: Certificate, issuer: Certificate) -> Found {
         let name = certificate.subject.commonName ?? certificate.subject.description
-        guard let crl = storage.newestCRL(signedBy: issuer) else {
-            return (RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
-                                    status: .unknown, source: nil, crlIssuer: nil, thisUpdate: nil, nextUpdate: nil,
-                                    revocationTime: nil, revocationReason: nil,
-                                    reason: "no valid CRL from \(issuer.subject.commonName ?? issuer.subject.description) is known"), [])
-        }
-        func make(_ status: RevocationStatus.Status, _ entry: CertificateRevocationList.Entry?, _ reason: String) -> RevocationStatus {
+        let issuerName = issuer.subject.commonName ?? issuer.subject.description
+        let signed = storage.crls(signedBy: issuer)
+        let usable = signed.filter { crl in crl.covers(certificate) && crl.signatureDigest.map(policy.acceptedDigests.contains) ?? true }
+        func make(_ status: RevocationStatus.Status, _ crl: CertificateRevocationList?, _ entry: CertificateRevocationList.Entry?,
+                  _ reason: String) -> RevocationStatus {
             RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
-                             status: status, source: "CRL", crlIssuer: crl.issuer.description, thisUpdate: crl.thisUpdate,
-                             nextUpdate: crl.nextUpdate, revocationTime: entry?.revocationTime,
+                             status: status, source: crl == nil ? nil : "CRL", crlIssuer: crl?.issuer.description,
+                             thisUpdate: crl?.thisUpdate, nextUpdate: crl?.nextUpdate, revocationTime: entry?.revocationTime,
                              revocationReason: entry?.reason, reason: reason)
         }
-        let entry = crl.entry(for: certificate)
-        let instants = [crl.nextUpdate, entry?.revocationTime].compactMap { $0 }
-        if let entry, entry.revocationTime <= validationTime {
+        let entries = usable.compactMap { crl in crl.entry(for: certificate).map { (crl, $0) } }
+        let complete = usable.first { !$0.isDelta }
+        let instants = entries.map(\.1.revocationTime) + [complete?.nextUpdate].compactMap { $0 }
+        if let (crl, entry) = entries.first(where: { !$0.1.isHold && $0.1.revocationTime <= validationTime }) {
             let why = entry.reason.map { " (\($0))" } ?? ""
-            return (make(.revoked, entry, "The certificate of \(name) was revoked on \(ReportDate.text(entry.revocationTime))\(why)."), instants)
+            return Found(status: make(.revoked, crl, entry, "The certificate of \(name) was revoked on \(ReportDate.text(entry.revocationTime))\(why)."),
+                         instants: instants)
         }
-        if let nextUpdate = crl.nextUpdate, nextUpdate < validationTime {
-            return (make(.unknown, nil, "the newest CRL from \(issuer.subject.commonName ?? "its issuer") expired on \(ReportDate.text(nextUpdate))"), instants)
+        guard let crl = complete else {
+            let why: String
+            if signed.isEmpty {
+                why = "no valid CRL from \(issuerName) is known"
+            } else if signed.allSatisfy(\.isDelta) {
+                why = "only delta CRLs from \(issuerName) are known, and no complete CRL"
+            } else if signed.contains(where: { !$0.covers(certificate) }) && !signed.contains(where: { $0.covers(certificate) }) {
+                why = "the CRLs from \(issuerName) do not cover this certificate (their issuing distribution point limits them)"
+            } else {
+                why = "the CRLs from \(issuerName) are signed with a digest below the policy \(policy.name)"
+            }
+            return Found(status: make(.unknown, nil, nil, why), instants: instants)
+        }
+        let entry = crl.entry(for: certificate)
+        if let entry, entry.isHold, entry.revocationTime <= validationTime {
+            return Found(status: make(.unknown, crl, entry, "The certificate of \(name) is suspended (certificateHold) since \(ReportDate.text(entry.revocationTime))."),
+                         instants: instants, suspended: true)
+        }
+        guard let nextUpdate = crl.nextUpdate else {
+            return Found(status: make(.unknown, crl, nil, "the newest CRL from \(issuerName) has no nextUpdate, so nothing says it is current"),
+                         instants: instants)
+        }
+        if nextUpdate < validationTime {
+            return Found(status: make(.unknown, crl, nil, "the newest CRL from \(issuerName) expired on \(ReportDate.text(nextUpdate))"),
+                         instants: instants)
         }
         if let entry {
-            return (make(.good, entry, "Not revoked at the validation time; revoked later, on \(ReportDate.text(entry.revocationTime))."), instants)
+            return Found(status: make(.good, crl, entry, "Not revoked at the validation time; revoked later, on \(ReportDate.text(entry.revocationTime))."),
+                         instants: instants)
         }
-        return (make(.good, nil, "Not listed in the CRL issued \(ReportDate.text(crl.thisUpdate))."), instants)
+        return Found(status: make(.good, crl, nil, "Not listed in the CRL issued \(ReportDate.text(crl.thisUpdate))."), instants: instants)
     }
 }
 

@@ -46,14 +46,23 @@ struct SignerEvaluation {
                   contentDigests: [Int32: [UInt8]]) -> SignatureReport {
         defer { OpenSSLErrorQueue.clear() }
         var findings = Findings()
-        // Searched as CMS_set1_signers_certs searches: the embedded and given certificates, then
-        // the store's intermediates (the Government CA's PDFs embed no intermediates).
-        let signerCertificate = SignerIdentification.certificate(for: signer.identifier, among: candidates + storage.intermediates)
         let digestNID = signer.digestAlgorithm.nid
         let digestName = Self.digestName(digestNID)
         let ess = (v2: signer.signedValue(AttributeType.signingCertificateV2, tag: 0x30),
                    v1: signer.signedValue(AttributeType.signingCertificate, tag: 0x30))
         let hasESS = ess.v2 != nil || ess.v1 != nil
+        // Searched as CMS_set1_signers_certs searches: the embedded and given certificates, then
+        // the store's intermediates (the Government CA's PDFs embed no intermediates). The
+        // certificate set is not signed, so anyone can add a certificate with the signer's issuer
+        // and serial number: when several match, the one the signed ESS attribute designates wins.
+        let matching = SignerIdentification.certificates(for: signer.identifier, among: candidates + storage.intermediates)
+        let signerCertificate = matching.count > 1 && hasESS
+            ? matching.first { candidate in
+                storage.signingCertificateReference(v2: ess.v2, v1: ess.v1, matches: candidate) {
+                    Self.essMatches(v2Attribute: ess.v2, v1Attribute: ess.v1, candidate)
+                }
+            } ?? matching.first
+            : matching.first
         var claimedTime: Date?
         var assessment: CertificateAssessment?
 
@@ -107,7 +116,7 @@ struct SignerEvaluation {
         if let known = assessments.assessment(for: key, at: validationTime) { return known }
         var findings = Findings()
         checkKeyUsage(certificate, &findings)
-        let outcome = storage.buildChain(leaf: certificate, untrusted: candidates)
+        let outcome = storage.buildChain(leaf: certificate, untrusted: candidates, at: validationTime)
         let complete = checkChain(outcome, &findings)
         checkValidityPeriods(outcome.chain, &findings)
         checkCryptographicConstraints(digestNID: digestNID, digestName: digestName, chain: outcome.chain, &findings)
@@ -118,8 +127,10 @@ struct SignerEvaluation {
             chainSummaries: outcome.chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.fingerprint)) },
             revocation: revocation.statuses, instants: outcome.chain.flatMap { [$0.notBefore, $0.notAfter] } + revocation.instants,
             validationTime: validationTime)
-        // An incomplete chain may complete with other untrusted certificates next time.
-        if complete { assessments.remember(made, for: key) }
+        // An incomplete chain may complete with other untrusted certificates next time; a chain
+        // with a certificate out of its validity may give way to another path at another time.
+        let allValid = outcome.chain.allSatisfy { $0.notBefore <= validationTime && validationTime <= $0.notAfter }
+        if complete && allValid { assessments.remember(made, for: key) }
         return made
     }
 
@@ -192,6 +203,8 @@ struct SignerEvaluation {
                           "The claimed signing time \(ReportDate.text(time)) is before the certificate became valid on \(ReportDate.text(certificate.notBefore)).")
         } else if time > validationTime {
             findings.warn("signing-time", "The claimed signing time \(ReportDate.text(time)) is after the validation time.")
+        } else if time > certificate.notAfter {
+            findings.warn("signing-time", "The claimed signing time \(ReportDate.text(time)) is after the certificate expired on \(ReportDate.text(certificate.notAfter)).")
         } else {
             findings.pass("signing-time", "The claimed signing time \(ReportDate.text(time)) is within the certificate's validity.")
         }
@@ -241,8 +254,10 @@ struct SignerEvaluation {
                               "\(who) expired on \(ReportDate.text(certificate.notAfter)), before the validation time, and no proof of existence shows the signature was made earlier.")
                 return
             }
+            // NOT_YET_VALID is TOTAL_FAILED's, for a signing time before the certificate (EN 319
+            // 102-1 Table 5); a validation time outside the validity is OUT_OF_BOUNDS_NO_POE.
             if validationTime < certificate.notBefore {
-                findings.fail("validity-period", .indeterminate, .notYetValid,
+                findings.fail("validity-period", .indeterminate, .outOfBoundsNoPOE,
                               "\(who) is not valid until \(ReportDate.text(certificate.notBefore)), after the validation time.")
                 return
             }

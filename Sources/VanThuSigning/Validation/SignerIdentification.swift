@@ -1,17 +1,17 @@
 import COpenSSL
 
-/// Finds the certificate a SignerInfo's identifier designates, as OpenSSL's
-/// `CMS_set1_signers_certs` does: the first candidate whose issuer name and serial number (or
+/// Finds the certificates a SignerInfo's identifier designates, in the order OpenSSL's
+/// `CMS_set1_signers_certs` tries them: the candidates whose issuer name and serial number (or
 /// subject key identifier) match. Serial numbers are compared as DER (both sides are minimal
 /// INTEGERs: `SignedData` requires it of the identifier, `i2d` gives it for certificates). Names
 /// are compared byte for byte first, which is what a signer that copied its certificate's issuer
 /// produces, and only when the bytes differ in OpenSSL's canonical form (`X509_NAME_cmp`, which
 /// ignores case and spacing), for which the identifier's name is parsed once.
 enum SignerIdentification {
-    static func certificate(for identifier: SignedData.SignerIdentifier, among candidates: [Certificate]) -> Certificate? {
+    static func certificates(for identifier: SignedData.SignerIdentifier, among candidates: [Certificate]) -> [Certificate] {
         switch identifier {
         case .subjectKeyIdentifier(let keyIdentifier):
-            return candidates.first { candidate in
+            return candidates.filter { candidate in
                 guard let own = X509_get0_subject_key_id(candidate.backing.pointer),
                       let data = ASN1_STRING_get0_data(own) else { return false }
                 return DER.same(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(own))), keyIdentifier)
@@ -19,7 +19,7 @@ enum SignerIdentification {
         case .issuerAndSerialNumber(let issuer, let serialNumber):
             var canonicalName: CanonicalName?
             defer { OpenSSLErrorQueue.clear() }
-            return candidates.first { candidate in
+            return candidates.filter { candidate in
                 guard DER.same(candidate.serialNumberDER, serialNumber) else { return false }
                 if issuerDER(candidate, equals: issuer) { return true }
                 if canonicalName == nil { canonicalName = CanonicalName(issuer) }

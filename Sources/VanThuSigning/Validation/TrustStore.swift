@@ -40,13 +40,14 @@ public struct TrustStore: Sendable {
         for file in files {
             guard FileKind(path: file) == .file else { continue }
             let bytes = try readFile(file, what: "trust file", limit: 256 << 20)
-            let text = String(decoding: bytes.prefix(8192), as: UTF8.self)
-            if text.contains("-----BEGIN CERTIFICATE-----") {
+            // The whole file is searched: `openssl crl -text` output, or a bundle of anchors
+            // followed by CRLs, puts blocks far from the start.
+            if contains(bytes, "-----BEGIN CERTIFICATE-----") {
                 anchors += try Certificate.parseAll(bytes)
             }
-            if text.contains("-----BEGIN X509 CRL-----") {
+            if contains(bytes, "-----BEGIN X509 CRL-----") {
                 crls += try CertificateRevocationList.parseAll(bytes)
-            } else if !text.contains("-----BEGIN") {
+            } else if !contains(bytes, "-----BEGIN") {
                 if let certificate = try? Certificate(der: bytes) {
                     anchors.append(certificate)
                 } else if let crl = try? CertificateRevocationList(der: bytes) {
@@ -64,6 +65,17 @@ public struct TrustStore: Sendable {
         return try TrustStore(anchors: anchors, intermediates: intermediates, crls: crls)
     }
 
+    private static func contains(_ bytes: [UInt8], _ marker: String) -> Bool {
+        let needle = Array(marker.utf8)
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var index = bytes.startIndex
+        while let found = bytes[index...].firstIndex(of: first) {
+            if bytes[found...].starts(with: needle) { return true }
+            index = found + 1
+        }
+        return false
+    }
+
     final class Storage: @unchecked Sendable {
         let anchors: [Certificate]
         let anchorFingerprints: Set<CertificateFingerprint>
@@ -73,7 +85,7 @@ public struct TrustStore: Sendable {
         let store: OpaquePointer
         private let verifiedChains = Mutex<[CertificateFingerprint: [Certificate]]>([:])
         private let crlSignatures = Mutex<[String: Bool]>([:])
-        private let newestCRLs = Mutex<[CertificateFingerprint: CertificateRevocationList?]>([:])
+        private let issuerCRLs = Mutex<[CertificateFingerprint: [CertificateRevocationList]]>([:])
         private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
         /// The certificates met most recently, newest first, compared byte for byte before the
         /// dictionary is consulted: the same few signers and CAs come back signature after
@@ -159,17 +171,19 @@ public struct TrustStore: Sendable {
             return result
         }
 
-        /// The newest CRL `issuer` signed, among the store's. The store's CRLs never change and a
-        /// CRL's signature does not depend on the time, so the choice is made once per issuer
-        /// (keyed by the SHA-256 of its DER); the caller judges nextUpdate and entries at its time.
-        func newestCRL(signedBy issuer: Certificate) -> CertificateRevocationList? {
-            if let known = newestCRLs.withLock({ $0[issuer.fingerprint] }) { return known }
-            let newest = crls.filter { $0.issuer == issuer.subject && crl($0, isSignedBy: issuer) }.max { $0.thisUpdate < $1.thisUpdate }
-            newestCRLs.withLock {
+        /// The store's CRLs that `issuer` signed and that may be used at all (none with a
+        /// critical extension VanThu does not process), newest first. The store's CRLs never
+        /// change and a CRL's signature does not depend on the time, so the list is made once
+        /// per issuer; the caller judges scope, nextUpdate and entries for its certificate and time.
+        func crls(signedBy issuer: Certificate) -> [CertificateRevocationList] {
+            if let known = issuerCRLs.withLock({ $0[issuer.fingerprint] }) { return known }
+            let usable = crls.filter { $0.issuer == issuer.subject && !$0.hasUnhandledCriticalExtension && crl($0, isSignedBy: issuer) }
+                .sorted { CertificateRevocationList.isNewer($0, than: $1) }
+            issuerCRLs.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[issuer.fingerprint] = .some(newest)
+                $0[issuer.fingerprint] = usable
             }
-            return newest
+            return usable
         }
 
         func crl(_ crl: CertificateRevocationList, isSignedBy issuer: Certificate) -> Bool {
