@@ -289,6 +289,21 @@ private struct CraftedPKI {
         #expect(report.signer?.sha256Fingerprint == (try Certificate.load(contentsOf: pki.path("leaf.pem"))[0].sha256Fingerprint))
     }
 
+    @Test func whatIsNotACRLIsNamed() throws {
+        let pki = try CraftedPKI("not-crl")
+        let certificateDER = try Certificate.load(contentsOf: pki.path("leaf.pem"))[0].der
+        let cases: [([UInt8], String)] = [
+            ([], "The CRL file is empty."),
+            (Array("random text, not PEM".utf8), "The data is not a CRL in PEM or DER form."),
+            (try bytes(URL(fileURLWithPath: pki.path("leaf.pem"))), "The file holds a certificate, not a CRL."),
+            (certificateDER, "The file holds a certificate, not a CRL."),
+            (Array("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n".utf8), "The PEM CRL block is damaged and cannot be read."),
+        ]
+        for (input, sentence) in cases {
+            #expect(throws: SigningError(.malformedInput, sentence)) { try CertificateRevocationList.parseAll(input) }
+        }
+    }
+
     // MARK: - Files that are not files
 
     @Test(.timeLimit(.minutes(1))) func aPipeOrADirectoryIsRefusedAtOnce() throws {

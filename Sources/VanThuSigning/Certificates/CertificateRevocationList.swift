@@ -32,7 +32,18 @@ public struct CertificateRevocationList: Sendable, Hashable {
     public static func parseAll(_ bytes: [UInt8]) throws -> [CertificateRevocationList] {
         OpenSSLRuntime.ready
         guard bytes.first != 0x30 else {
-            return [try CertificateRevocationList(der: bytes)]
+            do {
+                return [try CertificateRevocationList(der: bytes)]
+            } catch {
+                if (try? Certificate(der: bytes)) != nil { throw SigningError(.malformedInput, "The file holds a certificate, not a CRL.") }
+                throw error
+            }
+        }
+        guard !bytes.isEmpty else { throw SigningError(.malformedInput, "The CRL file is empty.") }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.contains("-----BEGIN X509 CRL-----") else {
+            throw SigningError(.malformedInput, text.contains("-----BEGIN CERTIFICATE-----")
+                ? "The file holds a certificate, not a CRL." : "The data is not a CRL in PEM or DER form.")
         }
         return try withMemoryBIO(bytes) { bio in
             var result: [CertificateRevocationList] = []
