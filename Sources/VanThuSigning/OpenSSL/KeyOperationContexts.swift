@@ -84,7 +84,7 @@ final class KeyOperationContexts: @unchecked Sendable {
             EVP_PKEY_CTX_free(keyContext)
             return nil
         }
-        if pss && EVP_PKEY_get_base_id(copy ?? key) == EVP_PKEY_RSA {
+        if pss && [EVP_PKEY_RSA, EVP_PKEY_RSA_PSS].contains(EVP_PKEY_get_base_id(copy ?? key)) {
             guard EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
                   EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) > 0,
                   EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, md) > 0 else {

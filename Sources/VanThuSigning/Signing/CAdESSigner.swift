@@ -70,15 +70,74 @@ public struct CAdESSigner: Sendable {
         }
         OpenSSLRuntime.ready
         OpenSSLErrorQueue.clear()
-        let configuration = SignatureTemplate.Configuration(digest: algorithm, padding: rsaPadding, includeSigningTime: includeSigningTime)
+        let padding = effectivePadding
+        if identity.publicKey.algorithm == .rsaPSS { try Self.checkPSSRestrictions(of: identity.privateKey.backing.pointer, algorithm: algorithm) }
+        let configuration = SignatureTemplate.Configuration(digest: algorithm, padding: padding, includeSigningTime: includeSigningTime)
         let template = identity.signatureTemplates.template(for: configuration) {
             // The prototype's digest and time are placeholders; only its layout is kept.
             let prototype = try? signWithCMS(messageDigest: [UInt8](repeating: 0, count: algorithm.byteCount),
                                              algorithm: algorithm, signingTime: Date(timeIntervalSince1970: 1_767_225_600))
             return prototype.flatMap { SignatureTemplate(prototype: $0, key: identity.privateKey.backing, configuration: configuration) }
         }
-        if let template { return try template.sign(messageDigest: messageDigest, signingTime: signingTime) }
-        return try signWithCMS(messageDigest: messageDigest, algorithm: algorithm, signingTime: signingTime)
+        let signature = if let template {
+            try template.sign(messageDigest: messageDigest, signingTime: signingTime)
+        } else {
+            try signWithCMS(messageDigest: messageDigest, algorithm: algorithm, signingTime: signingTime)
+        }
+        // RSA-PSS has parameters that must match the padded value; one public-key operation
+        // checks that what is written out verifies (an RSA verification costs a few microseconds).
+        if padding == .pss { try checkSignatureValue(signature) }
+        return signature
+    }
+
+    /// An RSA-PSS key (id-RSASSA-PSS) signs only with PSS padding, whatever was asked for.
+    var effectivePadding: RSASignaturePadding {
+        switch identity.publicKey.algorithm {
+        case .rsaPSS: .pss
+        case .rsa: rsaPadding
+        default: .pkcs1v15
+        }
+    }
+
+    /// An RSA-PSS key may be restricted to one hash (and MGF1 hash) and a minimum salt length,
+    /// as `openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_pss_keygen_md:sha256` makes it.
+    static func checkPSSRestrictions(of key: OpaquePointer, algorithm: DigestAlgorithm) throws {
+        func name(_ parameter: String) -> String? {
+            var buffer = [CChar](repeating: 0, count: 64)
+            var length = 0
+            guard EVP_PKEY_get_utf8_string_param(key, parameter, &buffer, buffer.count, &length) == 1 else { return nil }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        defer { OpenSSLErrorQueue.clear() }
+        for parameter in ["digest", "mgf1-digest"] {
+            guard let restricted = name(parameter), !restricted.isEmpty else { continue }
+            guard let md = algorithm.evpMD, EVP_MD_is_a(md, restricted) == 1 else {
+                let shown = DigestAlgorithm.allCases.first { EVP_MD_is_a($0.evpMD, restricted) == 1 }?.rawValue ?? restricted
+                throw SigningError(.unsupportedAlgorithm, "The RSA-PSS key may only sign with \(shown), not \(algorithm.rawValue): choose that digest.")
+            }
+        }
+        var saltLength: Int32 = 0
+        if EVP_PKEY_get_int_param(key, "saltlen", &saltLength) == 1, Int(saltLength) > algorithm.byteCount {
+            throw SigningError(.unsupportedAlgorithm, "The RSA-PSS key requires a salt of at least \(saltLength) bytes, longer than the \(algorithm.byteCount) bytes VanThu uses with \(algorithm.rawValue).")
+        }
+    }
+
+    /// Verifies the first SignerInfo of `signature` with the signer's certificate, as a verifier will.
+    private func checkSignatureValue(_ signature: [UInt8]) throws {
+        defer { OpenSSLErrorQueue.clear() }
+        guard let parsed = decodeDER(signature[...], { d2i_CMS_ContentInfo(nil, $0, $1) }) else {
+            throw SigningError(.cryptoFailure, "OpenSSL could not read back the signature it made.")
+        }
+        let cms = CMSBacking(taking: parsed)
+        let verified = withExtendedLifetime(cms) { () -> Bool in
+            let signers = CMS_get0_SignerInfos(cms.pointer)
+            guard vt_sk_CMS_SignerInfo_num(signers) == 1, let info = vt_sk_CMS_SignerInfo_value(signers, 0) else { return false }
+            CMS_SignerInfo_set1_signer_cert(info, identity.certificate.backing.pointer)
+            return CMS_SignerInfo_verify(info) == 1
+        }
+        guard verified else {
+            throw SigningError(.cryptoFailure, "The signature made does not verify with the signer's certificate, so it was not written.")
+        }
     }
 
     /// The signature as OpenSSL's CMS code assembles it; what templates are made from.
@@ -106,7 +165,7 @@ public struct CAdESSigner: Sendable {
                            signingTime: Date) throws {
         // CMS_CADES adds ESS signing-certificate-v2; CMS_PARTIAL defers signing until the
         // messageDigest we computed ourselves is in place; CMS_KEY_PARAM exposes the key context for PSS.
-        let pss = identity.publicKey.algorithm == .rsa && rsaPadding == .pss
+        let pss = effectivePadding == .pss
         let flags = UInt32(CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES | (pss ? CMS_KEY_PARAM : 0))
         guard let signer = CMS_add1_signer(cms.pointer, identity.certificate.backing.pointer,
                                            identity.privateKey.backing.pointer, algorithm.evpMD, flags) else {
