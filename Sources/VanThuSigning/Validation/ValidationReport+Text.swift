@@ -5,7 +5,9 @@ import Foundation
 #endif
 
 extension ValidationReport {
-    /// The report as a person reads it; dates in Vietnam time.
+    /// The report as a person reads it; dates in Vietnam time. Control and bidirectional
+    /// formatting characters (from certificate names, file names, reasons) are shown as escapes,
+    /// so that none can start a forged line.
     public var text: String {
         var lines: [String] = []
         lines.append("Result: \(indication.rawValue)\(subIndication.map { " / \($0.rawValue)" } ?? "")")
@@ -45,7 +47,7 @@ extension ValidationReport {
                 lines.append("    [\(check.result.rawValue)] \(check.id): \(check.reason)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(\.escapingControlCharacters).joined(separator: "\n") + "\n"
     }
 
     private static func coverageLines(_ coverage: DocumentCoverage) -> [String] {

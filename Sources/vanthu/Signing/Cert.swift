@@ -15,7 +15,7 @@ struct Cert: AsyncParsableCommand {
         func run() async throws {
             try await runReportingUnusableInput {
                 let certificates = try Certificate.load(contentsOf: file)
-                print(certificates.map(Self.describe).joined(separator: "\n"), terminator: "")
+                try writeStandardOutput(certificates.map(Self.describe).joined(separator: "\n"))
             }
         }
 
@@ -42,7 +42,8 @@ struct Cert: AsyncParsableCommand {
             lines.append("  Key usage: \(usage)")
             lines.append("  Certificate authority: \(certificate.isCertificateAuthority ? "yes" : "no")")
             lines.append("  SHA-256 fingerprint: \(certificate.sha256Fingerprint)")
-            return lines.joined(separator: "\n") + "\n"
+            // Names come from the certificate: control characters in them are shown as escapes.
+            return lines.map(\.escapingControlCharacters).joined(separator: "\n") + "\n"
         }
 
         private static func label(_ type: String) -> String {

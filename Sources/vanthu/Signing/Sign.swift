@@ -55,7 +55,7 @@ struct Sign: AsyncParsableCommand {
             } catch {
                 throw UnusableInput("The signature cannot be written to \(destination).")
             }
-            print("Signed \(file) as \(identity.certificate.subject.commonName ?? "\(identity.certificate.subject)"): \(destination)")
+            try writeStandardOutput("Signed \(file) as \(Self.signerName(identity)): \(destination)".escapingControlCharacters + "\n")
         }
     }
 
@@ -65,7 +65,11 @@ struct Sign: AsyncParsableCommand {
         let producer = CAdESPDFSignatureProducer(identity: identity, rsaPadding: pss ? .pss : .pkcs1v15)
         try await PDFSigner.sign(fileAt: URL(fileURLWithPath: file), to: URL(fileURLWithPath: destination),
                                  request: request, producer: producer)
-        print("Signed \(file) (PAdES) as \(identity.certificate.subject.commonName ?? "\(identity.certificate.subject)"): \(destination)")
+        try writeStandardOutput("Signed \(file) (PAdES) as \(Self.signerName(identity)): \(destination)".escapingControlCharacters + "\n")
+    }
+
+    private static func signerName(_ identity: SigningIdentity) -> String {
+        identity.certificate.subject.commonName ?? "\(identity.certificate.subject)"
     }
 
     private func loadIdentity() throws -> SigningIdentity {

@@ -47,9 +47,9 @@ struct Verify: AsyncParsableCommand {
                 guard !report.signatures.isEmpty else { throw UnusableInput("The PDF \(file) has no signature to verify.") }
             }
             if json {
-                print(String(decoding: try report.json(), as: UTF8.self))
+                try writeStandardOutput(String(decoding: try report.json(), as: UTF8.self) + "\n")
             } else {
-                print(report.text, terminator: "")
+                try writeStandardOutput(report.text)
             }
             indication = report.indication
         }
