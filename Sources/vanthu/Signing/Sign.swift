@@ -47,20 +47,17 @@ struct Sign: AsyncParsableCommand {
                 return
             }
             try pdf.requireNoPDFOptions()
+            let destination = try OutputDestination(out ?? file + ".p7s", signing: file)
             let signer = CAdESSigner(identity: identity, digestAlgorithm: algorithm, rsaPadding: pss ? .pss : .pkcs1v15)
             let signature = try await signer.sign(fileAt: file)
-            let destination = out ?? file + ".p7s"
-            do {
-                try Data(signature).write(to: URL(fileURLWithPath: destination), options: .atomic)
-            } catch {
-                throw UnusableInput("The signature cannot be written to \(destination).")
-            }
-            try writeStandardOutput("Signed \(file) as \(Self.signerName(identity)): \(destination)".escapingControlCharacters + "\n")
+            try destination.write(signature)
+            try writeStandardOutput("Signed \(file) as \(Self.signerName(identity)): \(destination.path)".escapingControlCharacters + "\n")
         }
     }
 
     private func signPDF(identity: SigningIdentity, algorithm: DigestAlgorithm) async throws {
         let destination = out ?? PAdESOptions.defaultOutput(for: file)
+        _ = try OutputDestination(destination, signing: file)
         let request = try pdf.request(signerName: identity.certificate.subject.commonName, digest: algorithm)
         let producer = CAdESPDFSignatureProducer(identity: identity, rsaPadding: pss ? .pss : .pkcs1v15)
         try await PDFSigner.sign(fileAt: URL(fileURLWithPath: file), to: URL(fileURLWithPath: destination),

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where `vanthu sign` writes, decided before anything is signed. A regular file (or a new
+/// path) is replaced atomically: written beside it, then renamed over it. A symbolic link is
+/// followed, so the file it points to is replaced and the link stays. A character device or a
+/// pipe (`/dev/stdout`, a FIFO) is written through, never replaced.
+struct OutputDestination {
+    enum Kind { case newFile, regularFile, stream }
+
+    /// The path as given, for messages.
+    let path: String
+    /// The path written: `path` with symbolic links followed.
+    let target: String
+    let kind: Kind
+
+    /// Checks `path` as the output for signing `input`: refused when it is the input itself
+    /// (by device and inode, so other spellings, hard links and symbolic links are caught),
+    /// or anything but a regular file, a new path, a character device or a pipe.
+    init(_ path: String, signing input: String) throws {
+        self.path = path
+        target = try Self.followingLinks(path)
+        var status = stat()
+        if lstat(target, &status) != 0 {
+            guard errno == ENOENT else { throw UnusableInput("The output \(path) cannot be examined.") }
+            kind = .newFile
+            return
+        }
+        var inputStatus = stat()
+        if stat(input, &inputStatus) == 0, inputStatus.st_dev == status.st_dev, inputStatus.st_ino == status.st_ino {
+            throw UnusableInput("The output \(path) is the file being signed; give another --out.")
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: kind = .regularFile
+        case S_IFCHR, S_IFIFO: kind = .stream
+        case S_IFDIR: throw UnusableInput("The output \(path) is a directory; give a file name with --out.")
+        default: throw UnusableInput("The output \(path) is not a regular file, a character device or a pipe.")
+        }
+    }
+
+    /// Writes `bytes`; throws one sentence when it cannot.
+    func write(_ bytes: [UInt8]) throws {
+        let failure = UnusableInput("The signature cannot be written to \(path).")
+        switch kind {
+        case .stream:
+            let fd = open(target, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw failure }
+            defer { close(fd) }
+            guard Self.writeAll(fd, bytes) else { throw failure }
+        case .newFile, .regularFile:
+            try writeReplacing(bytes, failure: failure)
+        }
+    }
+
+    /// Writes a temporary file in the target's directory and renames it over the target.
+    private func writeReplacing(_ bytes: [UInt8], failure: UnusableInput) throws {
+        let slash = target.lastIndex(of: "/")
+        let directory = slash.map { String(target[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        var status = stat()
+        let existingMode: mode_t? = kind == .regularFile && stat(target, &status) == 0 ? status.st_mode & 0o7777 : nil
+        var temporary = ""
+        var fd: Int32 = -1
+        for _ in 0..<16 where fd < 0 {
+            temporary = "\(directory)/.\(name).\(UInt32.random(in: 0...UInt32.max)).tmp"
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            if fd < 0 && errno != EEXIST { break }
+        }
+        guard fd >= 0 else { throw failure }
+        var written = Self.writeAll(fd, bytes)
+        if let existingMode { _ = fchmod(fd, existingMode) }
+        written = written && fsync(fd) == 0
+        written = close(fd) == 0 && written
+        guard written, rename(temporary, target) == 0 else {
+            unlink(temporary)
+            throw failure
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+    }
+
+    /// `path` with symbolic links followed, even when the last one points to a file not yet there.
+    private static func followingLinks(_ path: String) throws -> String {
+        var current = path
+        for _ in 0..<40 {
+            var status = stat()
+            guard lstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(current, &buffer, buffer.count - 1)
+            guard length > 0 else { throw UnusableInput("The output \(path) is a symbolic link that cannot be read.") }
+            let link = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if link.hasPrefix("/") {
+                current = link
+            } else if let slash = current.lastIndex(of: "/") {
+                current = String(current[...slash]) + link
+            } else {
+                current = link
+            }
+        }
+        throw UnusableInput("The output \(path) is a chain of too many symbolic links.")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import VanThuSigning
+
+/// `vanthu sign --out`: never the document itself, and never a link, device or pipe replaced.
+@Suite struct ClientSignOutputTests {
+    let pki = TestPKI.shared
+    let env = ["VANTHU_TEST_P12": TestPKI.passphrase]
+
+    private func signArguments(_ file: String, out: String) -> [String] {
+        ["sign", file, "--p12", pki.p12("hung.nv"), "--passphrase", "env:VANTHU_TEST_P12", "--out", out]
+    }
+
+    // MARK: - sign --out
+
+    @Test func outputThatIsTheInputIsRefused() throws {
+        let directory = try temporaryDirectory("same")
+        let file = directory.appendingPathComponent("self.txt")
+        let text = "Quyết định số 5"
+        try write(text, to: file)
+        let hardLink = directory.appendingPathComponent("hard.txt").path
+        let symbolicLink = directory.appendingPathComponent("soft.txt").path
+        #expect(link(file.path, hardLink) == 0)
+        try FileManager.default.createSymbolicLink(atPath: symbolicLink, withDestinationPath: "self.txt")
+        for out in [file.path, directory.path + "/./self.txt", hardLink, symbolicLink] {
+            let result = try runVanThu(signArguments(file.path, out: out), environment: env)
+            #expect(result.status == 3, "\(out)")
+            #expect(result.stderr == "vanthu: The output \(out) is the file being signed; give another --out.\n")
+            #expect(try String(contentsOf: file, encoding: .utf8) == text)
+        }
+        let linkTarget = try FileManager.default.destinationOfSymbolicLink(atPath: symbolicLink)
+        #expect(linkTarget == "self.txt")
+    }
+
+    @Test func symbolicLinkOutputIsFollowedNotReplaced() throws {
+        let directory = try temporaryDirectory("link-out")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Thông báo", to: file)
+        let target = directory.appendingPathComponent("kept.p7s").path
+        try write("old", to: URL(fileURLWithPath: target))
+        let symbolicLink = directory.appendingPathComponent("link.p7s").path
+        try FileManager.default.createSymbolicLink(atPath: symbolicLink, withDestinationPath: "kept.p7s")
+        let result = try runVanThu(signArguments(file.path, out: symbolicLink), environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: symbolicLink) == "kept.p7s")
+        let verified = try runVanThu(["verify", file.path, "--signature", target, "--trust", pki.trustDirectory])
+        #expect(verified.status == 0, "\(verified.output)")
+    }
+
+    /// A pipe given as --out is written through; renaming a file over it would replace it (as
+    /// it would replace /dev/null for root).
+    @Test func pipeOutputIsWrittenThroughNotReplaced() throws {
+        let directory = try temporaryDirectory("fifo-out")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Thông báo", to: file)
+        let fifo = directory.appendingPathComponent("out.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let copy = directory.appendingPathComponent("copy.p7s").path
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat \"$0\" > \"$1\"", fifo, copy]
+        try reader.run()
+        let result = try runVanThu(signArguments(file.path, out: fifo), environment: env)
+        var status = stat()
+        let stillAPipe = lstat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO
+        if stillAPipe { reader.waitUntilExit() } else { reader.terminate() }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(stillAPipe)
+        let verified = try runVanThu(["verify", file.path, "--signature", copy, "--trust", pki.trustDirectory])
+        #expect(verified.status == 0, "\(verified.output)")
+    }
+
+    @Test func directoryOutputIsRefused() throws {
+        let directory = try temporaryDirectory("dir-out")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Thông báo", to: file)
+        let result = try runVanThu(signArguments(file.path, out: directory.path), environment: env)
+        #expect(result.status == 3)
+        #expect(result.stderr == "vanthu: The output \(directory.path) is a directory; give a file name with --out.\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["a.txt"])
+    }
+}
