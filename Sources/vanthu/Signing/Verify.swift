@@ -60,29 +60,119 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
+    /// Reads the signature file: a regular file only (a FIFO or a terminal would block, a
+    /// directory is no signature), of at most 64 MiB.
     private func readSignature(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw UnusableInput("The signature file \(path) cannot be opened.")
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw UnusableInput("The signature file \(path) cannot be opened.") }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw UnusableInput("The signature file \(path) cannot be read.") }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw UnusableInput("The signature file \(path) cannot be read: it is not a regular file.")
         }
-        defer { try? handle.close() }
         // Signatures are small; a bound keeps a wrong file from filling memory.
         let limit = 64 << 20
-        guard let data = try? handle.read(upToCount: limit + 1) else { return [] }
-        guard data.count <= limit else { throw UnusableInput("The signature file \(path) is larger than 64 MiB, which no signature is.") }
-        return [UInt8](data)
+        let tooLarge = UnusableInput("The signature file \(path) is larger than 64 MiB, which no signature is.")
+        guard Int(status.st_size) <= limit else { throw tooLarge }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw UnusableInput("The signature file \(path) cannot be read.") }
+            if count == 0 { break }
+            guard bytes.count + count <= limit else { throw tooLarge }
+            bytes += chunk.prefix(count)
+        }
+        return bytes
     }
 
+    /// `--at`: a date (YYYY-MM-DD, midnight Vietnam time, +07:00) or a whole ISO 8601 time with
+    /// seconds and an explicit offset or Z (YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)). The
+    /// whole text must match, and every field must be in range: no date rolls over to another.
     static func parseTime(_ text: String) throws -> Date {
-        let full = ISO8601DateFormatter()
-        full.formatOptions = [.withInternetDateTime]
-        if let date = full.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        day.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
-        if let date = day.date(from: text) { return date }
-        throw UnusableInput("The time \(text) is not ISO 8601, e.g. 2026-03-01T08:00:00+07:00 or 2026-03-01.")
+        let invalid = UnusableInput("The time \(text) is not ISO 8601, e.g. 2026-03-01T08:00:00+07:00 or 2026-03-01.")
+        let characters = Array(text.utf8)
+        var position = 0
+        func number(_ width: Int) throws -> Int {
+            guard position + width <= characters.count else { throw invalid }
+            var value = 0
+            for byte in characters[position..<position + width] {
+                guard (48...57).contains(byte) else { throw invalid }
+                value = value * 10 + Int(byte - 48)
+            }
+            position += width
+            return value
+        }
+        func expect(_ character: UInt8) throws {
+            guard position < characters.count, characters[position] == character else { throw invalid }
+            position += 1
+        }
+        let year = try number(4)
+        try expect(UInt8(ascii: "-"))
+        let month = try number(2)
+        try expect(UInt8(ascii: "-"))
+        let day = try number(2)
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year) else { throw invalid }
+        var seconds = Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400
+        var fraction = 0.0
+        if position == characters.count {
+            return Date(timeIntervalSince1970: Double(seconds - 7 * 3600))
+        }
+        try expect(UInt8(ascii: "T"))
+        let hour = try number(2)
+        try expect(UInt8(ascii: ":"))
+        let minute = try number(2)
+        try expect(UInt8(ascii: ":"))
+        let second = try number(2)
+        guard hour <= 23, minute <= 59, second <= 59 else { throw invalid }
+        seconds += hour * 3600 + minute * 60 + second
+        if position < characters.count, characters[position] == UInt8(ascii: ".") {
+            position += 1
+            var scale = 0.1
+            let start = position
+            while position < characters.count, (48...57).contains(characters[position]) {
+                fraction += Double(characters[position] - 48) * scale
+                scale /= 10
+                position += 1
+            }
+            guard position > start else { throw invalid }
+        }
+        guard position < characters.count else { throw invalid }
+        switch characters[position] {
+        case UInt8(ascii: "Z"):
+            position += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign = characters[position] == UInt8(ascii: "+") ? 1 : -1
+            position += 1
+            let offsetHours = try number(2)
+            try expect(UInt8(ascii: ":"))
+            let offsetMinutes = try number(2)
+            guard offsetHours <= 23, offsetMinutes <= 59 else { throw invalid }
+            seconds -= sign * (offsetHours * 3600 + offsetMinutes * 60)
+        default:
+            throw invalid
+        }
+        guard position == characters.count else { throw invalid }
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
