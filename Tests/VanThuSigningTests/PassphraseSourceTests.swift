@@ -33,4 +33,36 @@ import Testing
             try PassphraseSource.environment("VANTHU_TEST_UNSET_PASS").read()
         }
     }
+
+    /// `file:` accepts a pipe, as bash's process substitution gives (`file:<(printf 'pw\n')`).
+    @Test func fileSourceReadsFromAPipe() throws {
+        let pki = TestPKI.shared
+        let file = try temporaryDirectory("pass-pipe").appendingPathComponent("to-ky.txt")
+        try write("Tờ trình", to: file)
+        let script = #""$VANTHU" sign "$FILE" --p12 "$P12" --passphrase file:<(printf '%s\n' "$SECRET")"#
+        let result = try runProcess("/bin/bash", ["-c", script],
+                                    environment: ["VANTHU": try vanthuExecutable(), "FILE": file.path, "P12": pki.p12("hung.nv"),
+                                                  "SECRET": TestPKI.passphrase])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: file.path + ".p7s"))
+    }
+
+    /// Ctrl-C at the hidden prompt ends vanthu and leaves the terminal echoing. `script` gives a
+    /// pseudo-terminal; the shell traps SIGINT so that it lives on to print the terminal's modes.
+    @Test func interruptAtThePromptRestoresEcho() throws {
+        let pki = TestPKI.shared
+        let file = try temporaryDirectory("pass-intr").appendingPathComponent("to-ky.txt")
+        try write("Tờ trình", to: file)
+        let command = #"trap 'echo interrupted' INT; "$VANTHU" sign "$FILE" --p12 "$P12"; echo status=$?; stty -a"#
+        let result = try runProcess("/bin/sh", ["-c", #"(sleep 2; printf '\003'; sleep 2) | script -qec "$COMMAND" /dev/null"#],
+                                    environment: ["COMMAND": command, "VANTHU": try vanthuExecutable(), "FILE": file.path,
+                                                  "P12": pki.p12("hung.nv")])
+        let output = result.output
+        #expect(output.contains("Passphrase for"), "\(output)")
+        #expect(output.contains("status=130"), "\(output)")
+        let modes = output.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == ";" })
+        #expect(modes.contains("echo"), "\(output)")
+        #expect(!modes.contains("-echo"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".p7s"))
+    }
 }
