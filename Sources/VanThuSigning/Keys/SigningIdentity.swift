@@ -33,6 +33,11 @@ public struct SigningIdentity: Sendable {
 
     /// A PKCS#12 file (.p12/.pfx) as Vietnamese CAs issue them: key, certificate and chain.
     public init(pkcs12 bytes: [UInt8], passphrase: String?) throws {
+        try self.init(pkcs12: bytes, passphraseBytes: passphrase.map { Array($0.utf8) })
+    }
+
+    /// The same with the passphrase as the bytes read, which need not be UTF-8.
+    init(pkcs12 bytes: [UInt8], passphraseBytes passphrase: [UInt8]?) throws {
         OpenSSLRuntime.ready
         guard !bytes.isEmpty else { throw SigningError(.malformedInput, "The PKCS#12 file is empty.") }
         guard let p12 = decodeDER(bytes[...], { d2i_PKCS12(nil, $0, $1) }) else {
@@ -40,18 +45,42 @@ public struct SigningIdentity: Sendable {
         }
         defer { PKCS12_free(p12) }
         try Self.checkIterations(p12)
-        let secret = passphrase ?? ""
-        if PKCS12_mac_present(p12) == 1, PKCS12_verify_mac(p12, secret, -1) != 1 {
-            OpenSSLErrorQueue.clear()
-            if passphrase == nil {
-                throw SigningError(.passphraseRequired, "The PKCS#12 file is protected and no passphrase was given.")
+        // An absent passphrase and an empty one are different passwords to PKCS#12 (no bytes,
+        // or a BMPString holding only its terminator); tools write either, so both are tried.
+        let given: [CChar]? = passphrase.map { $0.map { CChar(bitPattern: $0) } + [0] }
+        let candidates: [[CChar]?] = (passphrase ?? []).isEmpty ? [nil, [0]] : [given]
+        let hasMAC = PKCS12_mac_present(p12) == 1
+        var secret: [CChar]? = candidates[0]
+        if hasMAC {
+            guard let opening = candidates.first(where: { candidate in
+                Self.withOptionalCString(candidate) { PKCS12_verify_mac(p12, $0, Int32(candidate.map { $0.count - 1 } ?? 0)) } == 1
+            }) else {
+                OpenSSLErrorQueue.clear()
+                if passphrase == nil {
+                    throw SigningError(.passphraseRequired, "The PKCS#12 file is protected and no passphrase was given.")
+                }
+                throw SigningError(.wrongPassphrase, "The passphrase does not open the PKCS#12 file.")
             }
-            throw SigningError(.wrongPassphrase, "The passphrase does not open the PKCS#12 file.")
+            secret = opening
+        }
+        OpenSSLErrorQueue.clear()
+        try KeyDerivationCost.checkPKCS12(p12, passphrase: secret)
+        if !hasMAC, let secret, secret.count > 1 {
+            // PKCS12_parse insists on a MAC for a non-empty passphrase. A file written without
+            // one (`openssl pkcs12 -export -nomac`) has no integrity check to pass, so a MAC is
+            // added to this parsed copy (one iteration) and the bags are read as they are.
+            guard secret.withUnsafeBufferPointer({ PKCS12_set_mac(p12, $0.baseAddress, Int32($0.count - 1), nil, 0, 1, nil) }) == 1 else {
+                throw OpenSSLErrorQueue.error(.malformedInput, "The PKCS#12 file has no integrity MAC and cannot be read.")
+            }
         }
         var key: OpaquePointer?
         var x509: OpaquePointer?
         var others: OpaquePointer?
-        guard PKCS12_parse(p12, secret, &key, &x509, &others) == 1 else {
+        // PKCS12_parse tries no passphrase, then the empty one, by itself when given none.
+        guard Self.withOptionalCString(secret, { PKCS12_parse(p12, $0, &key, &x509, &others) }) == 1 else {
+            if !hasMAC {
+                throw OpenSSLErrorQueue.error(.malformedInput, "The PKCS#12 file has no integrity MAC, and the passphrase does not decrypt it or it is damaged.")
+            }
             throw OpenSSLErrorQueue.error(.malformedInput, "The PKCS#12 file cannot be decrypted or is damaged.")
         }
         defer { if let others { vt_sk_X509_free_all(others) } }
@@ -66,9 +95,14 @@ public struct SigningIdentity: Sendable {
                       chain: certificates(in: others))
     }
 
+    private static func withOptionalCString<R>(_ bytes: [CChar]?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let bytes else { return body(nil) }
+        return bytes.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+
     /// The MAC's key-derivation count comes from the file: a hostile one could make opening it
     /// take hours, so counts far above what any tool writes (2,048 to 600,000) are refused.
-    static let maximumIterations = 2_000_000
+    static let maximumIterations = KeyDerivationCost.maximumIterations
 
     private static func checkIterations(_ p12: OpaquePointer) throws {
         var iterations: UnsafePointer<ASN1_INTEGER>?
@@ -82,6 +116,6 @@ public struct SigningIdentity: Sendable {
 
     public init(pkcs12File path: String, passphrase: PassphraseSource?) throws {
         let bytes = try readFile(path, what: "PKCS#12 file")
-        try self.init(pkcs12: bytes, passphrase: try passphrase?.read())
+        try self.init(pkcs12: bytes, passphraseBytes: try passphrase?.readBytes())
     }
 }
