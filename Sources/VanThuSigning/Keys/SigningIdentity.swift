@@ -18,7 +18,25 @@ public struct SigningIdentity: Sendable {
         }
         self.privateKey = privateKey
         self.certificate = certificate
-        self.chain = chain.filter { $0 != certificate }
+        self.chain = Self.issuerPath(of: certificate, among: chain)
+    }
+
+    /// The certificates to embed: those of `candidates` on the issuer path from `leaf` (each
+    /// the issuer of the one before, by name and key identifier, up to a self-signed one), each
+    /// once. Duplicates (OpenSSL refuses to embed a certificate twice), the signer's own
+    /// certificate and unrelated ones (another person's in a .p12) are left out.
+    static func issuerPath(of leaf: Certificate, among candidates: [Certificate]) -> [Certificate] {
+        var seen: Set<[UInt8]> = [leaf.der]
+        var remaining = candidates.filter { seen.insert($0.der).inserted }
+        var path: [Certificate] = []
+        var current = leaf
+        defer { OpenSSLErrorQueue.clear() }
+        while X509_check_issued(current.backing.pointer, current.backing.pointer) != X509_V_OK,
+              let index = remaining.firstIndex(where: { X509_check_issued($0.backing.pointer, current.backing.pointer) == X509_V_OK }) {
+            current = remaining.remove(at: index)
+            path.append(current)
+        }
+        return path
     }
 
     /// A key file and a certificate file (PEM or DER). The certificate file may hold the

@@ -1,0 +1,149 @@
+import COpenSSL
+import Foundation
+import Testing
+@testable import VanThuSigning
+
+/// PKCS#12 files as other tools write them: without a MAC, with no password at all, with
+/// certificates listed twice or belonging to someone else, and with hostile iteration counts.
+@Suite struct KeysPKCS12Tests {
+    let pki = TestPKI.shared
+
+    /// The subjects of the certificates embedded in a DER signature, by `openssl pkcs7`.
+    private func embeddedSubjects(_ signature: [UInt8], in directory: URL) throws -> [String] {
+        let path = directory.appendingPathComponent("embedded-\(UUID().uuidString.prefix(6)).p7s")
+        try Data(signature).write(to: path)
+        let printed = try openssl(["pkcs7", "-inform", "DER", "-in", path.path, "-print_certs", "-noout"]).output
+        return printed.split(separator: "\n").filter { $0.hasPrefix("subject=") }.map(String.init)
+    }
+
+    private func export(_ user: String, certfile: String, to path: String, extra: [String] = []) throws {
+        try openssl(["pkcs12", "-export", "-inkey", pki.key(user), "-in", pki.cert(user), "-certfile", certfile,
+                     "-passout", "pass:\(TestPKI.passphrase)", "-out", path] + extra)
+    }
+
+    // MARK: - Certificates to embed
+
+    @Test func certificatesListedTwiceAreEmbeddedOnce() throws {
+        let fixtures = try KeysFixtures("twice")
+        let ca = try String(contentsOfFile: pki.issuingCA, encoding: .utf8)
+        let twice = fixtures.path("ca-twice.pem")
+        try write(ca + ca, to: URL(fileURLWithPath: twice))
+        let signerAndCA = fixtures.path("signer-and-ca.pem")
+        try write(try String(contentsOfFile: pki.cert("hung.nv"), encoding: .utf8) + ca, to: URL(fileURLWithPath: signerAndCA))
+        let p12 = fixtures.path("twice.p12")
+        try export("hung.nv", certfile: twice, to: p12)
+        let identities = [
+            try SigningIdentity(keyFile: pki.key("hung.nv"), certificateFile: pki.cert("hung.nv"), chainFile: twice),
+            try SigningIdentity(keyFile: pki.key("hung.nv"), certificateFile: signerAndCA, chainFile: pki.issuingCA),
+            try SigningIdentity(pkcs12File: p12, passphrase: .literal(TestPKI.passphrase)),
+        ]
+        for identity in identities {
+            #expect(identity.chain.map(\.der) == [try Certificate.load(contentsOf: pki.issuingCA)[0].der])
+            let file = try fixtures.document()
+            let signature = try CAdESSigner(identity: identity).signSynchronously(fileAt: file.path)
+            #expect(try embeddedSubjects(signature, in: fixtures.directory).count == 2)
+            let report = try SignatureValidator(trustStore: pki.trustStore()).validateSynchronously(signature: signature, contentAt: file.path)
+            #expect(report.indication == .totalPassed)
+        }
+        let file = try fixtures.document()
+        let cli = try runVanThu(["sign", file.path, "--key", pki.key("hung.nv"), "--cert", signerAndCA, "--chain", twice])
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(try fixtures.opensslVerifies(signature: file.path + ".p7s", content: file.path))
+    }
+
+    @Test func anotherPersonsCertificateInAP12IsNotEmbedded() throws {
+        let fixtures = try KeysFixtures("unrelated")
+        let others = fixtures.path("others.pem")
+        let text = try [pki.cert("lan.tt"), pki.issuingCA, pki.rootCertificate].map { try String(contentsOfFile: $0, encoding: .utf8) }
+        try write(text.joined(), to: URL(fileURLWithPath: others))
+        let p12 = fixtures.path("unrelated.p12")
+        try export("hung.nv", certfile: others, to: p12)
+        let identity = try SigningIdentity(pkcs12File: p12, passphrase: .literal(TestPKI.passphrase))
+        let expected = try [pki.issuingCA, pki.rootCertificate].map { try Certificate.load(contentsOf: $0)[0].der }
+        #expect(identity.chain.map(\.der) == expected)
+        let file = try fixtures.document()
+        let signature = try CAdESSigner(identity: identity).signSynchronously(fileAt: file.path)
+        let subjects = try embeddedSubjects(signature, in: fixtures.directory)
+        #expect(subjects.count == 3)
+        let lan = try Certificate.load(contentsOf: pki.cert("lan.tt"))[0]
+        #expect(signature.firstRange(of: lan.der) == nil)
+    }
+
+    // MARK: - Passwords and MACs
+
+    @Test func p12WithoutAMACOpensWithItsPassphrase() throws {
+        let fixtures = try KeysFixtures("nomac")
+        let p12 = fixtures.path("nomac.p12")
+        try export("hung.nv", certfile: pki.issuingCA, to: p12, extra: ["-nomac"])
+        let identity = try SigningIdentity(pkcs12File: p12, passphrase: .literal(TestPKI.passphrase))
+        #expect(identity.certificate.subject.commonName == "Nguyễn Văn Hùng")
+        let file = try fixtures.document()
+        let signed = try runVanThu(["sign", file.path, "--p12", p12, "--passphrase", "pass:\(TestPKI.passphrase)"])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(try fixtures.opensslVerifies(signature: file.path + ".p7s", content: file.path))
+        let other = try fixtures.document()
+        let wrong = try runVanThu(["sign", other.path, "--p12", p12, "--passphrase", "pass:sai"])
+        #expect(wrong.status == 3)
+        #expect(wrong.stderr == "vanthu: The PKCS#12 file has no integrity MAC, and the passphrase does not decrypt it or it is damaged.\n")
+        #expect(!FileManager.default.fileExists(atPath: other.path + ".p7s"))
+    }
+
+    /// PKCS#12 distinguishes no password (MAC key derived from no bytes) from the empty one.
+    @Test func p12WithNoPasswordOpensWithoutAPassphrase() throws {
+        let fixtures = try KeysFixtures("nullpass")
+        let identity = try pki.identity("hung.nv")
+        let ca = try Certificate.load(contentsOf: pki.issuingCA)[0]
+        let der: [UInt8] = try withCertificateStack([ca]) { stack in
+            guard let p12 = PKCS12_create(nil, "hung.nv", identity.privateKey.backing.pointer, identity.certificate.backing.pointer,
+                                          stack, -1, -1, 2048, 2048, 0) else { throw TestFailure("PKCS12_create failed") }
+            defer { PKCS12_free(p12) }
+            guard let der = encodeDER({ i2d_PKCS12(p12, $0) }) else { throw TestFailure("i2d_PKCS12 failed") }
+            return der
+        }
+        let p12 = fixtures.path("nullpass.p12")
+        try Data(der).write(to: URL(fileURLWithPath: p12))
+        #expect(try SigningIdentity(pkcs12: der, passphrase: nil).certificate == identity.certificate)
+        #expect(try SigningIdentity(pkcs12: der, passphrase: "").certificate == identity.certificate)
+        let file = try fixtures.document()
+        let signed = try runVanThu(["sign", file.path, "--p12", p12])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(try fixtures.opensslVerifies(signature: file.path + ".p7s", content: file.path))
+    }
+
+    // MARK: - Iteration counts
+
+    /// Replaces every INTEGER 65793 (02 03 01 01 01) by 8388607 (02 03 7f ff ff).
+    static func raisingIterations(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        var index = 0
+        var replaced = 0
+        while index + 5 <= out.count {
+            if Array(out[index..<index + 5]) == [0x02, 0x03, 0x01, 0x01, 0x01] {
+                out.replaceSubrange(index + 2..<index + 5, with: [0x7f, 0xff, 0xff])
+                replaced += 1
+            }
+            index += 1
+        }
+        precondition(replaced > 0, "no iteration count to raise")
+        return out
+    }
+
+    @Test(arguments: [["-certpbe", "NONE"], ["-keypbe", "NONE"]])
+    func hostileIterationCountsInAP12AreRefused(options: [String]) throws {
+        let fixtures = try KeysFixtures("p12-iter")
+        let p12 = fixtures.path("iter.p12")
+        try export("hung.nv", certfile: pki.issuingCA, to: p12, extra: ["-nomac", "-iter", "65793"] + options)
+        let patched = Self.raisingIterations(try bytes(URL(fileURLWithPath: p12)))
+        try Data(patched).write(to: URL(fileURLWithPath: p12))
+        let started = Date()
+        #expect(throws: SigningError(.malformedInput, "The PKCS#12 file asks for 8388607 key-derivation iterations, more than the 2000000 VanThu accepts.")) {
+            try SigningIdentity(pkcs12File: p12, passphrase: .literal(TestPKI.passphrase))
+        }
+        #expect(Date().timeIntervalSince(started) < 1)
+        let file = try fixtures.document()
+        let refused = try runVanThu(["sign", file.path, "--p12", p12, "--passphrase", "pass:\(TestPKI.passphrase)"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr == "vanthu: The PKCS#12 file asks for 8388607 key-derivation iterations, more than the 2000000 VanThu accepts.\n")
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".p7s"))
+    }
+}
