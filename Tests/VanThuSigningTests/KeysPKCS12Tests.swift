@@ -128,11 +128,11 @@ import Testing
         return out
     }
 
-    @Test(arguments: [["-certpbe", "NONE"], ["-keypbe", "NONE"]])
+    @Test(arguments: [["-certpbe", "NONE"], ["-keypbe", "NONE", "-certpbe", "AES-256-CBC"]])
     func hostileIterationCountsInAP12AreRefused(options: [String]) throws {
         let fixtures = try KeysFixtures("p12-iter")
         let p12 = fixtures.path("iter.p12")
-        try export("hung.nv", certfile: pki.issuingCA, to: p12, extra: ["-nomac", "-iter", "65793"] + options)
+        try export("hung.nv", certfile: pki.issuingCA, to: p12, extra: ["-iter", "65793", "-nomac"] + options)   // -iter before -nomac, which it would undo
         let patched = Self.raisingIterations(try bytes(URL(fileURLWithPath: p12)))
         try Data(patched).write(to: URL(fileURLWithPath: p12))
         let started = Date()
