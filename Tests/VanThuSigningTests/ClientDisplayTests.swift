@@ -5,11 +5,6 @@ import Testing
 /// Certificate names are printed with control and bidirectional characters escaped; JSON keeps them.
 @Suite struct ClientDisplayTests {
     let pki = TestPKI.shared
-    let env = ["VANTHU_TEST_P12": TestPKI.passphrase]
-
-    private func signArguments(_ file: String, out: String) -> [String] {
-        ["sign", file, "--p12", pki.p12("hung.nv"), "--passphrase", "env:VANTHU_TEST_P12", "--out", out]
-    }
 
     // MARK: - Names with control characters
 

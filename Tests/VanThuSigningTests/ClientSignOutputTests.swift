@@ -5,11 +5,6 @@ import Testing
 /// `vanthu sign --out`: never the document itself, and never a link, device or pipe replaced.
 @Suite struct ClientSignOutputTests {
     let pki = TestPKI.shared
-    let env = ["VANTHU_TEST_P12": TestPKI.passphrase]
-
-    private func signArguments(_ file: String, out: String) -> [String] {
-        ["sign", file, "--p12", pki.p12("hung.nv"), "--passphrase", "env:VANTHU_TEST_P12", "--out", out]
-    }
 
     // MARK: - sign --out
 
@@ -23,7 +18,7 @@ import Testing
         #expect(link(file.path, hardLink) == 0)
         try FileManager.default.createSymbolicLink(atPath: symbolicLink, withDestinationPath: "self.txt")
         for out in [file.path, directory.path + "/./self.txt", hardLink, symbolicLink] {
-            let result = try runVanThu(signArguments(file.path, out: out), environment: env)
+            let result = try runVanThu(pki.clientSignArguments(file.path, out: out), environment: TestPKI.clientEnvironment)
             #expect(result.status == 3, "\(out)")
             #expect(result.stderr == "vanthu: The output \(out) is the file being signed; give another --out.\n")
             #expect(try String(contentsOf: file, encoding: .utf8) == text)
@@ -40,7 +35,7 @@ import Testing
         try write("old", to: URL(fileURLWithPath: target))
         let symbolicLink = directory.appendingPathComponent("link.p7s").path
         try FileManager.default.createSymbolicLink(atPath: symbolicLink, withDestinationPath: "kept.p7s")
-        let result = try runVanThu(signArguments(file.path, out: symbolicLink), environment: env)
+        let result = try runVanThu(pki.clientSignArguments(file.path, out: symbolicLink), environment: TestPKI.clientEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: symbolicLink) == "kept.p7s")
         let verified = try runVanThu(["verify", file.path, "--signature", target, "--trust", pki.trustDirectory])
@@ -60,7 +55,7 @@ import Testing
         let reader = open(fifo, O_RDONLY | O_NONBLOCK)
         #expect(reader >= 0)
         defer { close(reader) }
-        let result = try runVanThu(signArguments(file.path, out: fifo), environment: env)
+        let result = try runVanThu(pki.clientSignArguments(file.path, out: fifo), environment: TestPKI.clientEnvironment)
         var status = stat()
         #expect(lstat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
         #expect(result.status == 0, "\(result.stderr)")
@@ -77,7 +72,7 @@ import Testing
         let directory = try temporaryDirectory("dir-out")
         let file = directory.appendingPathComponent("a.txt")
         try write("Thông báo", to: file)
-        let result = try runVanThu(signArguments(file.path, out: directory.path), environment: env)
+        let result = try runVanThu(pki.clientSignArguments(file.path, out: directory.path), environment: TestPKI.clientEnvironment)
         #expect(result.status == 3)
         #expect(result.stderr == "vanthu: The output \(directory.path) is a directory; give a file name with --out.\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["a.txt"])

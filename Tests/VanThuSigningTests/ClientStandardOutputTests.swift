@@ -5,24 +5,11 @@ import Testing
 /// A report that cannot be written to standard output is an error (exit 3), not a silent success.
 @Suite struct ClientStandardOutputTests {
     let pki = TestPKI.shared
-    let env = ["VANTHU_TEST_P12": TestPKI.passphrase]
-
-    private func signArguments(_ file: String, out: String) -> [String] {
-        ["sign", file, "--p12", pki.p12("hung.nv"), "--passphrase", "env:VANTHU_TEST_P12", "--out", out]
-    }
-
-    private func signed() throws -> (file: String, signature: String) {
-        let file = try temporaryDirectory("at").appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
-        let result = try runVanThu(signArguments(file.path, out: file.path + ".p7s"), environment: env)
-        #expect(result.status == 0, "\(result.stderr)")
-        return (file.path, file.path + ".p7s")
-    }
 
     // MARK: - Standard output
 
     @Test func failedWritesToStandardOutputExitThree() throws {
-        let (file, signature) = try signed()
+        let (file, signature) = try pki.clientSignedDocument()
         let commands: [String] = [
             #""$VANTHU" verify "$FILE" --signature "$SIG" --trust "$TRUST" --json > /dev/full"#,
             #""$VANTHU" verify "$FILE" --signature "$SIG" --trust "$TRUST" > /dev/full"#,

@@ -5,24 +5,11 @@ import Testing
 /// `vanthu verify --at` and `--signature`: loose times and unreadable files are refused with one sentence and exit 3.
 @Suite struct ClientVerifyInputTests {
     let pki = TestPKI.shared
-    let env = ["VANTHU_TEST_P12": TestPKI.passphrase]
-
-    private func signArguments(_ file: String, out: String) -> [String] {
-        ["sign", file, "--p12", pki.p12("hung.nv"), "--passphrase", "env:VANTHU_TEST_P12", "--out", out]
-    }
 
     // MARK: - verify --at
 
-    private func signed() throws -> (file: String, signature: String) {
-        let file = try temporaryDirectory("at").appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
-        let result = try runVanThu(signArguments(file.path, out: file.path + ".p7s"), environment: env)
-        #expect(result.status == 0, "\(result.stderr)")
-        return (file.path, file.path + ".p7s")
-    }
-
     @Test func looseTimesAreRefused() throws {
-        let (file, signature) = try signed()
+        let (file, signature) = try pki.clientSignedDocument()
         for time in ["2026-03-01T08:00:00", "2026-03-01T25:00:00Z", "2026-03-01T08:00:60Z", "12026-03-01", " 2026-03-01",
                      "2026-03-01 ", "2026-02-30", "2026-13-01", "2026-00-10", "2026-03-01T08:00Z", "2026-03-01T08:00:00+7:00",
                      "2026-03-01T08:00:00+24:00", "2026-03-01T08:00:00.Z", "2026-3-1", "2026-03-01T08:00:00Zjunk"] {
@@ -34,7 +21,7 @@ import Testing
     }
 
     @Test func strictTimesMeanWhatTheySay() throws {
-        let (file, signature) = try signed()
+        let (file, signature) = try pki.clientSignedDocument()
         let cases: [(String, String)] = [
             ("2031-06-01", "2031-05-31T17:00:00Z"),
             ("2031-06-01T08:00:00+07:00", "2031-06-01T01:00:00Z"),
@@ -54,7 +41,7 @@ import Testing
     // MARK: - verify --signature
 
     @Test func directorySignatureCannotBeRead() throws {
-        let (file, _) = try signed()
+        let (file, _) = try pki.clientSignedDocument()
         let directory = try temporaryDirectory("sigdir")
         let result = try runVanThu(["verify", file, "--signature", directory.path, "--trust", pki.trustDirectory])
         #expect(result.status == 3)
@@ -63,7 +50,7 @@ import Testing
     }
 
     @Test func pipeSignatureIsRefusedWithoutWaiting() throws {
-        let (file, _) = try signed()
+        let (file, _) = try pki.clientSignedDocument()
         let fifo = try temporaryDirectory("sigfifo").appendingPathComponent("sig.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
         // Should vanthu wait for a writer, one comes after a while, so the test fails, not hangs.
