@@ -124,4 +124,27 @@ struct PAdESCLITests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("note-signed.pdf").path), "a failed signing leaves no output")
         #expect(!FileManager.default.fileExists(atPath: directory.file("unsigned-signed.pdf").path))
     }
+    @Test("--out through a symbolic link keeps the link; a device or pipe is refused", .timeLimit(.minutes(2)))
+    func outputLinksAndDevices() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try directory.write(Fixtures.classicPDF(), to: "cv.pdf")
+        let target = try directory.write(Array("old".utf8), to: "kept.pdf")
+        let link = directory.file("link.pdf")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "kept.pdf")
+        let signed = try vanthu(signArguments(input, as: "hung.nv") + ["--out", link.path])
+        #expect(signed.status == 0, "\(signed.output)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "kept.pdf")
+        #expect(try verify(target).status == 0)
+        let fifo = directory.file("pipe.pdf")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for out in ["/dev/null", fifo.path] {
+            let refused = try vanthu(signArguments(input, as: "hung.nv") + ["--out", out])
+            #expect(refused.status == 3)
+            #expect(refused.stderr == "vanthu: The signed PDF must be written to a file, not to \(out).\n")
+        }
+        var status = stat()
+        #expect(stat("/dev/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+        #expect(lstat(fifo.path, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+    }
 }

@@ -57,10 +57,15 @@ struct Sign: AsyncParsableCommand {
 
     private func signPDF(identity: SigningIdentity, algorithm: DigestAlgorithm) async throws {
         let destination = out ?? PAdESOptions.defaultOutput(for: file)
-        _ = try OutputDestination(destination, signing: file)
+        // The PDF is written beside its destination and renamed over it: through a symbolic
+        // link's target (the link stays), never over a device or a pipe.
+        let output = try OutputDestination(destination, signing: file)
+        guard output.kind != .stream else {
+            throw UnusableInput("The signed PDF must be written to a file, not to \(destination).")
+        }
         let request = try pdf.request(signerName: identity.certificate.subject.commonName, digest: algorithm)
         let producer = CAdESPDFSignatureProducer(identity: identity, rsaPadding: pss ? .pss : .pkcs1v15)
-        try await PDFSigner.sign(fileAt: URL(fileURLWithPath: file), to: URL(fileURLWithPath: destination),
+        try await PDFSigner.sign(fileAt: URL(fileURLWithPath: file), to: URL(fileURLWithPath: output.target),
                                  request: request, producer: producer)
         try writeStandardOutput("Signed \(file) (PAdES) as \(Self.signerName(identity)): \(destination)".escapingControlCharacters + "\n")
     }
