@@ -77,4 +77,23 @@ import Testing
         #expect(result.stderr == "vanthu: The output \(directory.path) is a directory; give a file name with --out.\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["a.txt"])
     }
+    /// A typo in the command never costs a passphrase prompt or a token login: with no
+    /// passphrase given (and no terminal), the key cannot be opened, yet the typo is named.
+    @Test func checksThatNeedNoKeyComeFirst() throws {
+        let directory = try temporaryDirectory("order")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Thông báo", to: file)
+        let cases: [([String], String)] = [
+            (["--digest", "md5"], "vanthu: The digest must be sha256, sha384 or sha512.\n"),
+            (["--reason", "Phê duyệt"], "vanthu: The page, appearance, reason and location options go with --pades.\n"),
+            (["--out", directory.path], "vanthu: The output \(directory.path) is a directory; give a file name with --out.\n"),
+        ]
+        for (extra, message) in cases {
+            let result = try runVanThu(["sign", file.path, "--p12", pki.p12("hung.nv")] + extra)
+            #expect(result.status == 3)
+            #expect(result.stderr == message)
+        }
+        let missing = try runVanThu(["sign", directory.appendingPathComponent("none.txt").path, "--p12", pki.p12("hung.nv")])
+        #expect(missing.stderr == "vanthu: The file \(directory.path)/none.txt cannot be read.\n")
+    }
 }

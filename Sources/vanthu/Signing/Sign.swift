@@ -34,20 +34,27 @@ struct Sign: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingUnusableInput {
-            // Reading and decrypting the key, or logging in to a token, blocks: off the cooperative pool.
-            let identity = try await BlockingWork.run { [self] in try loadIdentity() }
+            // What can be checked without the key is checked first: a typo never costs a
+            // passphrase prompt or a token login.
             guard let algorithm = DigestAlgorithm.allCases.first(where: { $0.evpName.lowercased() == digest.lowercased() }) else {
                 throw UnusableInput("The digest must be sha256, sha384 or sha512.")
             }
             guard FileManager.default.isReadableFile(atPath: file) else {
                 throw UnusableInput("The file \(file) cannot be read.")
             }
+            if !pdf.pades { try pdf.requireNoPDFOptions() }
+            let destination = try OutputDestination(out ?? (pdf.pades ? PAdESOptions.defaultOutput(for: file) : file + ".p7s"), signing: file)
+            // The PDF is written beside its destination and renamed over it: through a symbolic
+            // link's target (the link stays), never over a device or a pipe.
+            if pdf.pades && destination.kind == .stream {
+                throw UnusableInput("The signed PDF must be written to a file, not to \(destination.path).")
+            }
+            // Reading and decrypting the key, or logging in to a token, blocks: off the cooperative pool.
+            let identity = try await BlockingWork.run { [self] in try loadIdentity() }
             if pdf.pades {
-                try await signPDF(identity: identity, algorithm: algorithm)
+                try await signPDF(identity: identity, algorithm: algorithm, destination: destination)
                 return
             }
-            try pdf.requireNoPDFOptions()
-            let destination = try OutputDestination(out ?? file + ".p7s", signing: file)
             let signer = CAdESSigner(identity: identity, digestAlgorithm: algorithm, rsaPadding: pss ? .pss : .pkcs1v15)
             let signature = try await signer.sign(fileAt: file)
             try destination.write(signature)
@@ -55,19 +62,12 @@ struct Sign: AsyncParsableCommand {
         }
     }
 
-    private func signPDF(identity: SigningIdentity, algorithm: DigestAlgorithm) async throws {
-        let destination = out ?? PAdESOptions.defaultOutput(for: file)
-        // The PDF is written beside its destination and renamed over it: through a symbolic
-        // link's target (the link stays), never over a device or a pipe.
-        let output = try OutputDestination(destination, signing: file)
-        guard output.kind != .stream else {
-            throw UnusableInput("The signed PDF must be written to a file, not to \(destination).")
-        }
+    private func signPDF(identity: SigningIdentity, algorithm: DigestAlgorithm, destination: OutputDestination) async throws {
         let request = try pdf.request(signerName: identity.certificate.subject.commonName, digest: algorithm)
         let producer = CAdESPDFSignatureProducer(identity: identity, rsaPadding: pss ? .pss : .pkcs1v15)
-        try await PDFSigner.sign(fileAt: URL(fileURLWithPath: file), to: URL(fileURLWithPath: output.target),
+        try await PDFSigner.sign(fileAt: URL(fileURLWithPath: file), to: URL(fileURLWithPath: destination.target),
                                  request: request, producer: producer)
-        try writeStandardOutput("Signed \(file) (PAdES) as \(Self.signerName(identity)): \(destination)".escapingControlCharacters + "\n")
+        try writeStandardOutput("Signed \(file) (PAdES) as \(Self.signerName(identity)): \(destination.path)".escapingControlCharacters + "\n")
     }
 
     private static func signerName(_ identity: SigningIdentity) -> String {
