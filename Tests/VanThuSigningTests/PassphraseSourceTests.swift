@@ -28,6 +28,27 @@ import Testing
         close(fds[0])
     }
 
+    /// An empty line is an empty passphrase; no line at all is named as such, not reported
+    /// later as a passphrase that does not decrypt.
+    @Test func anEmptySourceIsNamedAndAnEmptyLineIsAnEmptyPassphrase() throws {
+        let directory = try temporaryDirectory("pass-empty")
+        let empty = directory.appendingPathComponent("empty")
+        try write("", to: empty)
+        #expect(throws: SigningError(.passphraseSource, "No passphrase was read from the passphrase file \(empty.path): it is empty.")) {
+            try PassphraseSource.file(empty.path).read()
+        }
+        let blank = directory.appendingPathComponent("blank")
+        try write("\n", to: blank)
+        #expect(try PassphraseSource.file(blank.path).read() == "")
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[1])
+        #expect(throws: SigningError(.passphraseSource, "No passphrase was read from file descriptor \(fds[0]): it is empty.")) {
+            try PassphraseSource.fileDescriptor(fds[0]).read()
+        }
+        close(fds[0])
+    }
+
     @Test func missingEnvironmentVariableIsClear() {
         #expect(throws: SigningError(.passphraseSource, "The environment variable VANTHU_TEST_UNSET_PASS that should hold the passphrase is not set.")) {
             try PassphraseSource.environment("VANTHU_TEST_UNSET_PASS").read()

@@ -78,17 +78,22 @@ public enum PassphraseSource: Sendable, Hashable, CustomStringConvertible {
         return Array(line.last == 13 ? line.dropLast() : line)
     }
 
-    /// Reads byte by byte up to the first newline so nothing after it is consumed.
+    /// Reads byte by byte up to the first newline so nothing after it is consumed. An empty
+    /// line is an empty passphrase; no line at all (end of input at once) is an error, as it is
+    /// for OpenSSL's `-passin`, rather than a wrong passphrase later.
     private static func firstLine(readingDescriptor fd: Int32, name: String) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
+        var ended = false
         while bytes.count < 4096 {
             let count = Glibc.read(fd, &byte, 1)
             if count < 0 && errno == EINTR { continue }
             if count < 0 { throw SigningError(.passphraseSource, "The passphrase cannot be read from \(name).") }
-            if count == 0 || byte == 10 { break }
+            if count == 0 { ended = true; break }
+            if byte == 10 { break }
             bytes.append(byte)
         }
+        if ended && bytes.isEmpty { throw SigningError(.passphraseSource, "No passphrase was read from \(name): it is empty.") }
         return firstLine(of: bytes)
     }
 
