@@ -150,6 +150,49 @@ static inline int vt_crl_facts(X509_CRL *crl) {
     return flags;
 }
 
+// URIs compared as RFC 5280 §7.4 says: scheme and host without regard to case, the rest exactly.
+static inline int vt_uri_equal(const ASN1_IA5STRING *a, const ASN1_IA5STRING *b) {
+    int length = ASN1_STRING_length(a);
+    if (length != ASN1_STRING_length(b)) return 0;
+    const unsigned char *x = ASN1_STRING_get0_data(a), *y = ASN1_STRING_get0_data(b);
+    int authorityEnd = 0;
+    for (int i = 0; i + 2 < length; i++) {
+        if (x[i] == ':' && x[i + 1] == '/' && x[i + 2] == '/') {
+            authorityEnd = i + 3;
+            while (authorityEnd < length && x[authorityEnd] != '/') authorityEnd++;
+            break;
+        }
+    }
+    for (int i = 0; i < length; i++) {
+        unsigned char p = x[i], q = y[i];
+        if (i < authorityEnd) {
+            if (p >= 'A' && p <= 'Z') p = (unsigned char)(p + 32);
+            if (q >= 'A' && q <= 'Z') q = (unsigned char)(q + 32);
+        }
+        if (p != q) return 0;
+    }
+    return 1;
+}
+
+static inline int vt_general_name_equal(GENERAL_NAME *a, GENERAL_NAME *b) {
+    if (a->type == GEN_URI && b->type == GEN_URI)
+        return vt_uri_equal(a->d.uniformResourceIdentifier, b->d.uniformResourceIdentifier);
+    return GENERAL_NAME_cmp(a, b) == 0;
+}
+
+// 1 when the certificate has CRL distribution points and every one names a cRLIssuer: its
+// status is then only in that issuer's indirect CRL, never in its own CA's CRL (RFC 5280
+// §6.3.3 (b)(1)); VanThu uses no indirect CRLs.
+static inline int vt_crl_issuer_named_elsewhere(X509 *x) {
+    STACK_OF(DIST_POINT) *points = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+    int count = points == NULL ? 0 : sk_DIST_POINT_num(points);
+    int elsewhere = count > 0;
+    for (int i = 0; i < count; i++)
+        if (sk_DIST_POINT_value(points, i)->CRLissuer == NULL) elsewhere = 0;
+    sk_DIST_POINT_pop_free(points, DIST_POINT_free);
+    return elsewhere;
+}
+
 // 1 when the CRL's issuingDistributionPoint full name matches a full name of one of the
 // certificate's CRL distribution points (RFC 5280 §6.3.3 (b)(2)(i)); 0 otherwise, including
 // relative names and certificates without distribution points.
@@ -165,7 +208,7 @@ static inline int vt_crl_distribution_point_matches(X509_CRL *crl, X509 *x) {
             GENERAL_NAMES *names = point->distpoint->name.fullname;
             for (int j = 0; !matched && j < sk_GENERAL_NAME_num(names); j++)
                 for (int k = 0; !matched && k < sk_GENERAL_NAME_num(wanted); k++)
-                    if (GENERAL_NAME_cmp(sk_GENERAL_NAME_value(names, j), sk_GENERAL_NAME_value(wanted, k)) == 0) matched = 1;
+                    if (vt_general_name_equal(sk_GENERAL_NAME_value(names, j), sk_GENERAL_NAME_value(wanted, k))) matched = 1;
         }
     }
     ISSUING_DIST_POINT_free(idp);

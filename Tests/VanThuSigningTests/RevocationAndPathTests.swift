@@ -56,10 +56,10 @@ private struct CraftedPKI {
         try openssl(["ca", "-batch", "-config", path("ca.cnf"), "-name", issuer, "-revoke", path("\(name).pem")] + how)
     }
 
-    func sign(extraCertificates: [String]) throws -> [UInt8] {
+    func sign(extraCertificates: [String], signer: String = "leaf", cades: Bool = true) throws -> [UInt8] {
         let out = directory.appendingPathComponent("sig-\(UUID().uuidString).p7s")
-        var arguments = ["cms", "-sign", "-binary", "-cades", "-md", "sha256", "-in", document.path, "-signer", path("leaf.pem"),
-                         "-inkey", path("leaf.key"), "-outform", "DER", "-out", out.path]
+        var arguments = ["cms", "-sign", "-binary"] + (cades ? ["-cades"] : []) + ["-md", "sha256", "-in", document.path,
+                         "-signer", path("\(signer).pem"), "-inkey", path("\(signer).key"), "-outform", "DER", "-out", out.path]
         if !extraCertificates.isEmpty {
             let bundle = directory.appendingPathComponent("extra-\(UUID().uuidString).pem")
             try Data(extraCertificates.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }.joined()).write(to: bundle)
@@ -71,9 +71,17 @@ private struct CraftedPKI {
 
     func validate(signature: [UInt8]? = nil, trust: String? = nil, crls: [String] = [], untrusted: [String] = [],
                   policy: ValidationPolicy = .default, at time: Date = Date()) throws -> SignatureReport {
+        try validate(with: validator(trust: trust, crls: crls, untrusted: untrusted, policy: policy), signature: signature, at: time)
+    }
+
+    func validator(trust: String? = nil, crls: [String] = [], untrusted: [String] = [],
+                   policy: ValidationPolicy = .default) throws -> SignatureValidator {
         let store = try TrustStore.load(trustPath: trust ?? path("trust"), untrustedFiles: untrusted.map(path), crlFiles: crls.map(path))
-        let report = try SignatureValidator(trustStore: store, policy: policy)
-            .validateSynchronously(signature: signature ?? self.signature, contentAt: document.path, at: time)
+        return SignatureValidator(trustStore: store, policy: policy)
+    }
+
+    func validate(with validator: SignatureValidator, signature: [UInt8]? = nil, at time: Date = Date()) throws -> SignatureReport {
+        let report = try validator.validateSynchronously(signature: signature ?? self.signature, contentAt: document.path, at: time)
         return try #require(report.signatures.first)
     }
 
@@ -142,6 +150,20 @@ private struct CraftedPKI {
         issuingDistributionPoint = critical, @partition_other_idp
         [ partition_other_idp ]
         fullname = URI:http://crl.vanthu.test/ica-khac.crl
+        [ v3_signer_elsewhere ]
+        basicConstraints = critical, CA:FALSE
+        keyUsage = critical, digitalSignature, nonRepudiation
+        authorityKeyIdentifier = keyid:always
+        crlDistributionPoints = elsewhere_dp
+        [ elsewhere_dp ]
+        fullname = URI:http://crl.other.test/indirect.crl
+        CRLissuer = dirName:elsewhere_issuer
+        [ elsewhere_issuer ]
+        CN = Nơi Phát Hành CRL Khác
+        [ partition_signers_upper ]
+        issuingDistributionPoint = critical, @partition_signers_upper_idp
+        [ partition_signers_upper_idp ]
+        fullname = URI:HTTP://CRL.VanThu.TEST/ica-nguoi-ky.crl
         [ unknown_critical ]
         1.3.6.1.4.1.99999.1 = critical, DER:05:00
 
@@ -239,6 +261,44 @@ private struct CraftedPKI {
         #expect(try pki.validate(trust: pki.path("bundle.pem")).subIndication == .revokedNoPOE)
     }
 
+    @Test func aHoldInADeltaCRLNewerThanTheCompleteOneSuspends() throws {
+        let pki = try CraftedPKI("crl-delta-hold")
+        try pki.crl("ica", out: "base.crl", options: ["-crl_lastupdate", "20261101000000Z"])
+        try pki.revoke("leaf", by: "ica", ["-crl_hold", "holdInstructionReject"])
+        try pki.crl("ica", out: "delta.crl", extensions: "delta")
+        let report = try pki.validate(crls: ["base.crl", "delta.crl"], policy: .strict)
+        #expect(report.subIndication == .tryLater)
+        #expect(report.checks.first { $0.id == "revocation" }?.reason.contains("suspended (certificateHold)") == true)
+    }
+
+    @Test func aHoldInACRLThatIsNoLongerCurrentIsOnlyMissingData() throws {
+        let pki = try CraftedPKI("crl-stale-hold")
+        try pki.revoke("leaf", by: "ica", ["-crl_hold", "holdInstructionReject"])
+        try pki.crl("ica", out: "stale.crl", options: ["-crl_lastupdate", "20261001000000Z", "-crl_nextupdate", "20261101000000Z"])
+        let lenient = try pki.validate(crls: ["stale.crl"])
+        #expect(lenient.indication == .totalPassed, "\(lenient.checks)")
+        #expect(lenient.checks.first { $0.id == "revocation" }?.result == .warning)
+        #expect(try pki.validate(crls: ["stale.crl"], policy: .strict).subIndication == .tryLater)
+    }
+
+    @Test func distributionPointURIsMatchWithoutRegardToTheCaseOfSchemeAndHost() throws {
+        let pki = try CraftedPKI("crl-uri-case")
+        try pki.revoke("leaf", by: "ica")
+        try pki.crl("ica", out: "upper.crl", extensions: "partition_signers_upper")
+        #expect(try pki.validate(crls: ["upper.crl"]).subIndication == .revokedNoPOE)
+    }
+
+    @Test func aCertificateNamingAnotherCRLIssuerIsNotCoveredByItsCAsCRL() throws {
+        let pki = try CraftedPKI("crl-issuer-elsewhere")
+        try CraftedPKI.request(pki.path("elsewhere"), subject: "/C=VN/CN=Người Ký Nơi Khác")
+        try pki.issue("elsewhere", by: "ica", extensions: "v3_signer_elsewhere", start: "20250101000000Z", end: "20391231235959Z")
+        try pki.crl("ica", out: "ica.crl")
+        let signature = try pki.sign(extraCertificates: [pki.path("ica.pem")], signer: "elsewhere")
+        let report = try pki.validate(signature: signature, crls: ["ica.crl"], policy: .strict)
+        #expect(report.subIndication == .tryLater)
+        #expect(report.checks.first { $0.id == "revocation" }?.reason.contains("names another CRL issuer") == true)
+    }
+
     // MARK: - Which certificates make the path
 
     @Test func aValidRenewalOfTheCAIsPreferredToAnExpiredOne() throws {
@@ -283,10 +343,15 @@ private struct CraftedPKI {
                                key: ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
         try openssl(["x509", "-req", "-in", pki.path("decoy.csr"), "-CA", pki.path("fake-ica.pem"), "-CAkey", pki.path("fake-ica.key"),
                      "-set_serial", "0x" + serial, "-days", "30", "-out", pki.path("decoy.pem")])
-        let signature = try pki.sign(extraCertificates: [pki.path("ica.pem"), pki.path("decoy.pem")])
-        let report = try pki.validate(signature: signature)
-        #expect(report.indication == .totalPassed, "\(report.checks)")
-        #expect(report.signer?.sha256Fingerprint == (try Certificate.load(contentsOf: pki.path("leaf.pem"))[0].sha256Fingerprint))
+        let leaf = try Certificate.load(contentsOf: pki.path("leaf.pem"))[0]
+        for cades in [true, false] {
+            // With the ESS attribute it designates the signer; without it, the signer is the
+            // candidate whose key verifies the signature value.
+            let signature = try pki.sign(extraCertificates: [pki.path("ica.pem"), pki.path("decoy.pem")], cades: cades)
+            let report = try pki.validate(signature: signature)
+            #expect(report.indication == .totalPassed, "cades \(cades): \(report.checks)")
+            #expect(report.signer?.sha256Fingerprint == leaf.sha256Fingerprint)
+        }
     }
 
     @Test func whatIsNotACRLIsNamed() throws {
@@ -302,6 +367,41 @@ private struct CraftedPKI {
         for (input, sentence) in cases {
             #expect(throws: SigningError(.malformedInput, sentence)) { try CertificateRevocationList.parseAll(input) }
         }
+    }
+
+    @Test func aKeptPathGivesWayWhenAnotherCandidateBecomesValid() throws {
+        let pki = try CraftedPKI("path-cache-time")
+        // The same CA key and name certified again, valid from tomorrow: today only the first
+        // certificate can make the path; from tomorrow the renewal, embedded in the signature, is
+        // what a fresh validator takes.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+        let tomorrow = Date().addingTimeInterval(86_400)
+        try pki.issue("ica", by: "root", extensions: "v3_ca", start: formatter.string(from: tomorrow), end: "20401231235959Z",
+                      out: "ica-renewed")
+        let signature = try pki.sign(extraCertificates: [pki.path("ica-renewed.pem")])
+        let renewal = try Certificate.load(contentsOf: pki.path("ica-renewed.pem"))[0].sha256Fingerprint
+        let shared = try pki.validator(untrusted: ["ica.pem"])
+        let today = try pki.validate(with: shared, signature: signature)
+        #expect(today.indication == .totalPassed, "\(today.checks)")
+        #expect(today.chain.map(\.sha256Fingerprint).contains(renewal) == false)
+        let later = tomorrow.addingTimeInterval(86_400)
+        let fresh = try pki.validate(signature: signature, untrusted: ["ica.pem"], at: later)
+        #expect(fresh.chain.map(\.sha256Fingerprint).contains(renewal))
+        let kept = try pki.validate(with: shared, signature: signature, at: later)
+        #expect(kept.chain.map(\.sha256Fingerprint) == fresh.chain.map(\.sha256Fingerprint))
+        #expect(kept.indication == fresh.indication)
+    }
+
+    @Test func aKeptPathIsNotLentToASignatureWithoutItsCertificates() throws {
+        let pki = try CraftedPKI("path-cache-candidates")
+        let bare = try pki.sign(extraCertificates: [])
+        #expect(try pki.validate(signature: bare).subIndication == .noCertificateChainFound)
+        let shared = try pki.validator()
+        #expect(try pki.validate(with: shared).indication == .totalPassed)
+        #expect(try pki.validate(with: shared, signature: bare).subIndication == .noCertificateChainFound)
     }
 
     // MARK: - Files that are not files

@@ -104,12 +104,16 @@ public struct CertificateRevocationList: Sendable, Hashable {
     var hasUnhandledCriticalExtension: Bool { has(VT_CRL_UNHANDLED_CRITICAL) }
 
     /// Whether this CRL's scope (its issuingDistributionPoint, RFC 5280 §5.2.5 and §6.3.3)
-    /// covers `certificate` for every revocation reason. A CRL without the extension covers
+    /// covers `certificate` for every revocation reason. Distribution point URIs match with
+    /// scheme and host compared without regard to case (§7.4). A CRL without the extension covers
     /// every certificate its issuer signed; one limited to some reasons, to attribute
     /// certificates, or indirect (entries for other issuers) is not used; one limited to CA or
     /// to end-entity certificates covers only those; a partitioned CRL covers a certificate only
     /// when one of the certificate's CRL distribution points names it.
     func covers(_ certificate: Certificate) -> Bool {
+        // A certificate whose distribution points all name another CRL issuer is covered only
+        // by that issuer's indirect CRL, which VanThu does not use.
+        guard vt_crl_issuer_named_elsewhere(certificate.backing.pointer) == 0 else { OpenSSLErrorQueue.clear(); return false }
         guard has(VT_CRL_IDP) else { return true }
         if has(VT_CRL_IDP_UNREADABLE) || has(VT_CRL_IDP_SOME_REASONS)
             || has(VT_CRL_IDP_INDIRECT) || has(VT_CRL_IDP_ONLY_ATTRIBUTE) { return false }

@@ -18,9 +18,9 @@ final class CertificateAssessment: Sendable {
     let signer: CertificateSummary
     let chainSummaries: [CertificateSummary]
     let revocation: [RevocationStatus]
-    /// The validation times these conclusions hold for: strictly after `from`, strictly before
-    /// `until` (nil: unbounded). nil when the validation time is itself one of the instants.
-    let span: (from: Date?, until: Date?)?
+    /// The validation times these conclusions hold for; nil when the validation time is itself
+    /// one of the instants.
+    let span: TimeSpan?
 
     /// `instants`: every time the conclusions compared the validation time with (validity
     /// bounds, CRL nextUpdates, revocation times, whatever the status they led to).
@@ -30,16 +30,33 @@ final class CertificateAssessment: Sendable {
         self.signer = signer
         self.chainSummaries = chainSummaries
         self.revocation = revocation
-        if instants.contains(validationTime) {
-            span = nil
-        } else {
-            span = (from: instants.filter { $0 < validationTime }.max(), until: instants.filter { $0 > validationTime }.min())
+        span = TimeSpan(around: validationTime, between: instants)
+    }
+
+    func holds(at time: Date) -> Bool { span?.holds(at: time) ?? false }
+}
+
+/// The open interval between the nearest instants before and after a time: strictly after
+/// `from`, strictly before `until` (nil: unbounded). Conclusions drawn by comparing the time with
+/// those instants only are the same anywhere in it.
+struct TimeSpan: Sendable {
+    let from: Date?
+    let until: Date?
+
+    /// nil when `time` is itself one of the instants.
+    init?(around time: Date, between instants: [Date]) {
+        var from: Date?
+        var until: Date?
+        for instant in instants {
+            if instant == time { return nil }
+            if instant < time { from = max(from ?? instant, instant) } else { until = min(until ?? instant, instant) }
         }
+        self.from = from
+        self.until = until
     }
 
     func holds(at time: Date) -> Bool {
-        guard let span else { return false }
-        return (span.from.map { $0 < time } ?? true) && (span.until.map { time < $0 } ?? true)
+        (from.map { $0 < time } ?? true) && (until.map { time < $0 } ?? true)
     }
 }
 
@@ -49,6 +66,9 @@ final class CertificateAssessments: Sendable {
     struct Key: Hashable {
         let certificate: CertificateFingerprint
         let digestNID: Int32
+        /// The certificates the signature embeds (and the caller gave), in order: they are the
+        /// path builder's candidates, so another set may give another path.
+        let candidates: [CertificateFingerprint]
     }
 
     private let entries = Mutex<[Key: CertificateAssessment]>([:])

@@ -13,16 +13,28 @@ struct ChainOutcome {
     let failure: Failure?
 }
 
+/// A verified path, the signer and candidates it was built from, and when it may be reused.
+struct ChainKey: Hashable {
+    let leaf: CertificateFingerprint
+    let candidates: [CertificateFingerprint]
+}
+
+struct KeptChain {
+    let chain: [Certificate]
+    let span: TimeSpan
+}
+
 extension TrustStore.Storage {
     /// Builds and verifies the path with OpenSSL: issuer signatures, CA and path-length
     /// constraints. OpenSSL builds it at the validation time, so that among several
     /// certificates of one CA (a renewed intermediate, a re-issued root) it prefers those valid
     /// then; it does not reject expired ones, whose dates the caller judges (with revocation)
-    /// and reports. The path ends at the first trust anchor. A path of certificates all valid at
-    /// the validation time is kept and reused at any time at which they all are.
+    /// and reports. The path ends at the first trust anchor. A verified path is kept for the
+    /// same signer and candidates, and reused while no candidate, intermediate or anchor enters
+    /// or leaves its validity: until then OpenSSL would choose the same path again.
     func buildChain(leaf: Certificate, untrusted: [Certificate], at validationTime: Date) -> ChainOutcome {
-        func valid(_ chain: [Certificate]) -> Bool { chain.allSatisfy { $0.notBefore <= validationTime && validationTime <= $0.notAfter } }
-        if let cached = cachedChain(for: leaf), valid(cached) { return ChainOutcome(chain: cached, failure: nil) }
+        let key = ChainKey(leaf: leaf.fingerprint, candidates: untrusted.map(\.fingerprint))
+        if let kept = cachedChain(for: key), kept.span.holds(at: validationTime) { return ChainOutcome(chain: kept.chain, failure: nil) }
         defer { OpenSSLErrorQueue.clear() }
         guard let context = X509_STORE_CTX_new() else {
             return ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not allocate a verification context"))
@@ -50,7 +62,10 @@ extension TrustStore.Storage {
                                 failure: .init(code: code, depth: X509_STORE_CTX_get_error_depth(context), message: message))
         }
         let result = outcome ?? ChainOutcome(chain: [leaf], failure: .init(code: -1, depth: 0, message: "OpenSSL could not build a certificate list"))
-        if result.failure == nil, valid(result.chain) { rememberChain(result.chain, for: leaf) }
+        if result.failure == nil,
+           let span = TimeSpan(around: validationTime, between: ([leaf] + untrusted).flatMap { [$0.notBefore, $0.notAfter] } + storeInstants) {
+            rememberChain(KeptChain(chain: result.chain, span: span), for: key)
+        }
         return result
     }
 }

@@ -103,17 +103,14 @@ extension SignerEvaluation {
             } else if signed.allSatisfy(\.isDelta) {
                 why = "only delta CRLs from \(issuerName) are known, and no complete CRL"
             } else if signed.contains(where: { !$0.covers(certificate) }) && !signed.contains(where: { $0.covers(certificate) }) {
-                why = "the CRLs from \(issuerName) do not cover this certificate (their issuing distribution point limits them)"
+                why = "the CRLs from \(issuerName) do not cover this certificate (their issuing distribution point limits them, or the certificate names another CRL issuer)"
             } else {
                 why = "the CRLs from \(issuerName) are signed with a digest below the policy \(policy.name)"
             }
             return Found(status: make(.unknown, nil, nil, why), instants: instants)
         }
-        let entry = crl.entry(for: certificate)
-        if let entry, entry.isHold, entry.revocationTime <= validationTime {
-            return Found(status: make(.unknown, crl, entry, "The certificate of \(name) is suspended (certificateHold) since \(ReportDate.text(entry.revocationTime))."),
-                         instants: instants, suspended: true)
-        }
+        // Freshness first: a hold found in data that is no longer current says nothing current
+        // (and anyone can hand over an old CRL).
         guard let nextUpdate = crl.nextUpdate else {
             return Found(status: make(.unknown, crl, nil, "the newest CRL from \(issuerName) has no nextUpdate, so nothing says it is current"),
                          instants: instants)
@@ -122,6 +119,15 @@ extension SignerEvaluation {
             return Found(status: make(.unknown, crl, nil, "the newest CRL from \(issuerName) expired on \(ReportDate.text(nextUpdate))"),
                          instants: instants)
         }
+        // The current status is the newest complete CRL with the delta CRLs issued after it.
+        let current = [crl] + usable.filter { $0.isDelta && CertificateRevocationList.isNewer($0, than: crl) }
+        if let (holding, hold) = entries.first(where: { found in
+            found.1.isHold && found.1.revocationTime <= validationTime && current.contains(found.0)
+        }) {
+            return Found(status: make(.unknown, holding, hold, "The certificate of \(name) is suspended (certificateHold) since \(ReportDate.text(hold.revocationTime))."),
+                         instants: instants, suspended: true)
+        }
+        let entry = entries.first { $0.0 == crl }?.1
         if let entry {
             return Found(status: make(.good, crl, entry, "Not revoked at the validation time; revoked later, on \(ReportDate.text(entry.revocationTime))."),
                          instants: instants)

@@ -54,15 +54,21 @@ struct SignerEvaluation {
         // Searched as CMS_set1_signers_certs searches: the embedded and given certificates, then
         // the store's intermediates (the Government CA's PDFs embed no intermediates). The
         // certificate set is not signed, so anyone can add a certificate with the signer's issuer
-        // and serial number: when several match, the one the signed ESS attribute designates wins.
+        // and serial number: when several match, the one the signed ESS attribute designates
+        // wins, else the first whose key verifies the signature value.
         let matching = SignerIdentification.certificates(for: signer.identifier, among: candidates + storage.intermediates)
-        let signerCertificate = matching.count > 1 && hasESS
-            ? matching.first { candidate in
+        var signerCertificate = matching.first
+        if matching.count > 1 {
+            let designated = !hasESS ? nil : matching.first { candidate in
                 storage.signingCertificateReference(v2: ess.v2, v1: ess.v1, matches: candidate) {
                     Self.essMatches(v2Attribute: ess.v2, v1Attribute: ess.v1, candidate)
                 }
+            }
+            signerCertificate = designated ?? matching.first { candidate in
+                SignatureValueVerification.verify(signer, index: index, in: signedData, certificate: candidate,
+                                                  digestNID: signer.digestAlgorithm.nid, storage: storage)
             } ?? matching.first
-            : matching.first
+        }
         var claimedTime: Date?
         var assessment: CertificateAssessment?
 
@@ -112,7 +118,8 @@ struct SignerEvaluation {
     /// The conclusions drawn from the signer's certificate alone (see `CertificateAssessment`),
     /// made once per certificate and digest for as long as they hold.
     private func assess(_ certificate: Certificate, digestNID: Int32, digestName: String) -> CertificateAssessment {
-        let key = CertificateAssessments.Key(certificate: certificate.fingerprint, digestNID: digestNID)
+        let key = CertificateAssessments.Key(certificate: certificate.fingerprint, digestNID: digestNID,
+                                             candidates: candidates.map(\.fingerprint))
         if let known = assessments.assessment(for: key, at: validationTime) { return known }
         var findings = Findings()
         checkKeyUsage(certificate, &findings)
@@ -125,12 +132,13 @@ struct SignerEvaluation {
         let made = CertificateAssessment(
             findings: findings.items, signer: CertificateSummary(certificate),
             chainSummaries: outcome.chain.map { CertificateSummary($0, isTrustAnchor: anchors.contains($0.fingerprint)) },
-            revocation: revocation.statuses, instants: outcome.chain.flatMap { [$0.notBefore, $0.notAfter] } + revocation.instants,
+            // The validity of every certificate the path builder could choose from bounds the
+            // span, not only that of the chosen path: at another time it may choose another.
+            revocation: revocation.statuses,
+            instants: ([certificate] + candidates).flatMap { [$0.notBefore, $0.notAfter] } + storage.storeInstants + revocation.instants,
             validationTime: validationTime)
-        // An incomplete chain may complete with other untrusted certificates next time; a chain
-        // with a certificate out of its validity may give way to another path at another time.
-        let allValid = outcome.chain.allSatisfy { $0.notBefore <= validationTime && validationTime <= $0.notAfter }
-        if complete && allValid { assessments.remember(made, for: key) }
+        // An incomplete chain may complete with other untrusted certificates next time.
+        if complete { assessments.remember(made, for: key) }
         return made
     }
 

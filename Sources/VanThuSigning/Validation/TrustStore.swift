@@ -7,9 +7,9 @@ import Foundation
 import Synchronization
 
 /// Trust anchors, known intermediates and CRLs, parsed once and shared by every validation.
-/// It caches what is safe to cache: verified issuer links (a chain that verified once verifies
-/// again, whatever the validation time, since validity dates are checked separately) and CRL
-/// signature checks.
+/// It caches what is safe to cache: verified paths (for the same signer and candidate
+/// certificates, while no certificate it could choose from enters or leaves its validity) and
+/// CRL signature checks.
 public struct TrustStore: Sendable {
     public var anchors: [Certificate] { storage.anchors }
     public var intermediates: [Certificate] { storage.intermediates }
@@ -83,7 +83,10 @@ public struct TrustStore: Sendable {
         let crls: [CertificateRevocationList]
         /// The X509_STORE is set up once here and only read afterwards (OpenSSL locks its lookups).
         let store: OpaquePointer
-        private let verifiedChains = Mutex<[CertificateFingerprint: [Certificate]]>([:])
+        private let verifiedChains = Mutex<[ChainKey: KeptChain]>([:])
+        /// The notBefore and notAfter of every anchor and known intermediate: when one is
+        /// crossed, path building may choose differently.
+        let storeInstants: [Date]
         private let crlSignatures = Mutex<[String: Bool]>([:])
         private let issuerCRLs = Mutex<[CertificateFingerprint: [CertificateRevocationList]]>([:])
         private let parsedCertificates = Mutex<[DERKey: Certificate]>([:])
@@ -117,18 +120,19 @@ public struct TrustStore: Sendable {
             anchorFingerprints = Set(anchors.map(\.fingerprint))
             self.intermediates = intermediates
             self.crls = crls
+            storeInstants = (anchors + intermediates).flatMap { [$0.notBefore, $0.notAfter] }
         }
 
         deinit { X509_STORE_free(store) }
 
-        func cachedChain(for leaf: Certificate) -> [Certificate]? {
-            verifiedChains.withLock { $0[leaf.fingerprint] }
+        func cachedChain(for key: ChainKey) -> KeptChain? {
+            verifiedChains.withLock { $0[key] }
         }
 
-        func rememberChain(_ chain: [Certificate], for leaf: Certificate) {
+        func rememberChain(_ chain: KeptChain, for key: ChainKey) {
             verifiedChains.withLock {
                 if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[leaf.fingerprint] = chain
+                $0[key] = chain
             }
         }
 
