@@ -36,7 +36,10 @@ func throughput(seconds: Double, threads: Int, _ work: @escaping @Sendable () th
         Thread {
             var done = 0
             let start = threadCPUSeconds()
-            while Date() < deadline {
+            // VANTHU_BENCH_OPERATIONS=N runs exactly N operations per thread instead, for
+            // instruction counts (callgrind over N and 2N operations; the difference is N).
+            let fixed = getenv("VANTHU_BENCH_OPERATIONS").map { Int(atoi($0)) }
+            while fixed.map({ done < $0 }) ?? (Date() < deadline) {
                 do { try work() } catch { fatalError("\(error)") }
                 done += 1
             }
