@@ -112,14 +112,14 @@ import Testing
 
     // MARK: - Iteration counts
 
-    /// Replaces every INTEGER 65793 (02 03 01 01 01) by 8388607 (02 03 7f ff ff).
-    static func raisingIterations(_ bytes: [UInt8]) -> [UInt8] {
+    /// Replaces every INTEGER 65793 (02 03 01 01 01) by `to`, three bytes (default 8388607, 7f ff ff).
+    static func raisingIterations(_ bytes: [UInt8], to: [UInt8] = [0x7f, 0xff, 0xff]) -> [UInt8] {
         var out = bytes
         var index = 0
         var replaced = 0
         while index + 5 <= out.count {
             if Array(out[index..<index + 5]) == [0x02, 0x03, 0x01, 0x01, 0x01] {
-                out.replaceSubrange(index + 2..<index + 5, with: [0x7f, 0xff, 0xff])
+                out.replaceSubrange(index + 2..<index + 5, with: to)
                 replaced += 1
             }
             index += 1
@@ -144,6 +144,95 @@ import Testing
         let refused = try runVanThu(["sign", file.path, "--p12", p12, "--passphrase", "pass:\(TestPKI.passphrase)"])
         #expect(refused.status == 3)
         #expect(refused.stderr == "vanthu: The PKCS#12 file asks for 8388607 key-derivation iterations, more than the 2000000 VanThu accepts.\n")
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".p7s"))
+    }
+
+    /// Each count within the limit, three of them at 1,500,000 (MAC, encrypted certificate safe,
+    /// shrouded key bag): 4,500,000 in all, more than the total accepted, refused before any is done.
+    @Test func totalKeyDerivationWorkOfAP12IsBounded() throws {
+        let fixtures = try KeysFixtures("p12-total")
+        let identity = try pki.identity("hung.nv")
+        let der: [UInt8] = try withCertificateStack([try Certificate.load(contentsOf: pki.issuingCA)[0]]) { stack in
+            guard let p12 = PKCS12_create(TestPKI.passphrase, "hung.nv", identity.privateKey.backing.pointer,
+                                          identity.certificate.backing.pointer, stack, 0, 0, 65793, 65793, 0) else {
+                throw TestFailure("PKCS12_create failed")
+            }
+            defer { PKCS12_free(p12) }
+            guard let der = encodeDER({ i2d_PKCS12(p12, $0) }) else { throw TestFailure("i2d_PKCS12 failed") }
+            return der
+        }
+        let p12 = fixtures.path("total.p12")
+        try Data(Self.raisingIterations(der, to: [0x16, 0xe3, 0x60])).write(to: URL(fileURLWithPath: p12))
+        let sentence = "The PKCS#12 file asks for more key-derivation iterations in all than the 4000000 VanThu accepts."
+        let started = Date()
+        #expect(throws: SigningError(.malformedInput, sentence)) {
+            try SigningIdentity(pkcs12File: p12, passphrase: .literal(TestPKI.passphrase))
+        }
+        #expect(Date().timeIntervalSince(started) < 1)
+        let file = try fixtures.document()
+        let refused = try runVanThu(["sign", file.path, "--p12", p12, "--passphrase", "pass:\(TestPKI.passphrase)"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr == "vanthu: \(sentence)\n")
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".p7s"))
+    }
+
+    // MARK: - Nested bags
+
+    private static func der(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+        guard content.count >= 128 else { return [tag, UInt8(content.count)] + content }
+        var length: [UInt8] = []
+        var count = content.count
+        while count > 0 { length.insert(UInt8(count & 0xff), at: 0); count >>= 8 }
+        return [tag, 0x80 | UInt8(length.count)] + length + content
+    }
+
+    private static func sequence(_ parts: [UInt8]...) -> [UInt8] { der(0x30, parts.flatMap { $0 }) }
+    private static let pkcs12BagType: [UInt8] = [0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01]
+    private static let data: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]
+
+    /// A MAC-less PKCS#12 file with a shrouded key bag inside `depth` nested safeContentsBags
+    /// and the certificate beside them, both with localKeyID 01020304 (as `nest.py` builds it).
+    private func nestedP12(depth: Int, encryptedKey: [UInt8], certificate: [UInt8]) -> [UInt8] {
+        let attributes = Self.der(0x31, Self.sequence([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x15],
+                                                      Self.der(0x31, Self.der(0x04, [1, 2, 3, 4]))))
+        var bag = Self.sequence(Self.pkcs12BagType + [0x02], Self.der(0xa0, encryptedKey), attributes)
+        for _ in 0..<depth {
+            bag = Self.sequence(Self.pkcs12BagType + [0x06], Self.der(0xa0, Self.sequence(bag)))
+        }
+        let certBag = Self.sequence(Self.pkcs12BagType + [0x03],
+                                    Self.der(0xa0, Self.sequence([0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x16, 0x01],
+                                                                 Self.der(0xa0, Self.der(0x04, certificate)))),
+                                    attributes)
+        let safe = Self.sequence(Self.data, Self.der(0xa0, Self.der(0x04, Self.sequence(bag, certBag))))
+        return Self.sequence([0x02, 0x01, 0x03], Self.sequence(Self.data, Self.der(0xa0, Self.der(0x04, Self.sequence(safe)))))
+    }
+
+    /// PKCS12_parse decrypts a key bag at any depth: one nested deeper than the limit is refused
+    /// (its iteration count, 8388607, is never looked at); one at the limit opens.
+    @Test func keyBagsNestedDeeperThanTheLimitAreRefused() throws {
+        let fixtures = try KeysFixtures("p12-nest")
+        let encrypted = fixtures.path("key.der")
+        try openssl(["pkcs8", "-topk8", "-in", pki.key("hung.nv"), "-v2", "aes-256-cbc", "-iter", "65793",
+                     "-passout", "pass:\(TestPKI.passphrase)", "-outform", "DER", "-out", encrypted])
+        let key = try bytes(URL(fileURLWithPath: encrypted))
+        let certificate = try Certificate.load(contentsOf: pki.cert("hung.nv"))[0]
+
+        let atLimit = nestedP12(depth: 8, encryptedKey: key, certificate: certificate.der)
+        #expect(try SigningIdentity(pkcs12: atLimit, passphrase: TestPKI.passphrase).certificate == certificate)
+
+        let deeper = fixtures.path("deeper.p12")
+        try Data(nestedP12(depth: 9, encryptedKey: Self.raisingIterations(key), certificate: certificate.der))
+            .write(to: URL(fileURLWithPath: deeper))
+        let sentence = "The PKCS#12 file nests its bags more than 8 levels deep, which VanThu does not accept."
+        let started = Date()
+        #expect(throws: SigningError(.malformedInput, sentence)) {
+            try SigningIdentity(pkcs12File: deeper, passphrase: .literal(TestPKI.passphrase))
+        }
+        #expect(Date().timeIntervalSince(started) < 1)
+        let file = try fixtures.document()
+        let refused = try runVanThu(["sign", file.path, "--p12", deeper, "--passphrase", "pass:\(TestPKI.passphrase)"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr == "vanthu: \(sentence)\n")
         #expect(!FileManager.default.fileExists(atPath: file.path + ".p7s"))
     }
 }

@@ -10,12 +10,20 @@ enum KeyDerivationCost {
     /// Throws one sentence when the algorithm identifier (an X509_ALGOR) asks for more work than
     /// `maximumIterations`; `what` names the file for the message.
     static func check(_ algorithm: UnsafePointer<X509_ALGOR>?, what: String) throws {
+        _ = try cost(algorithm, what: what)
+    }
+
+    /// The key-derivation work the algorithm identifier asks for (0 when it derives no key),
+    /// after `check`'s bound.
+    static func cost(_ algorithm: UnsafePointer<X509_ALGOR>?, what: String) throws -> Int {
         guard let algorithm,
-              let der = encodeDER({ i2d_X509_ALGOR(UnsafeMutablePointer(mutating: algorithm), $0) }) else { return }
-        if let cost = iterations(algorithmIdentifier: der), cost > maximumIterations {
+              let der = encodeDER({ i2d_X509_ALGOR(UnsafeMutablePointer(mutating: algorithm), $0) }) else { return 0 }
+        guard let cost = iterations(algorithmIdentifier: der) else { return 0 }
+        if cost > maximumIterations {
             throw SigningError(.malformedInput,
                 "The \(what) asks for \(cost) key-derivation iterations, more than the \(maximumIterations) VanThu accepts.")
         }
+        return cost
     }
 
     private static let pkcs12PBE: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01]   // 1.2.840.113549.1.12.1
@@ -78,57 +86,142 @@ enum KeyDerivationCost {
 
     // MARK: - PKCS#12
 
-    /// Checks every encryption algorithm of a PKCS#12 file before it is decrypted: those of its
-    /// encrypted safes, and, inside the safes the passphrase opens, those of its shrouded key bags.
-    static func checkPKCS12(_ p12: OpaquePointer, passphrase: [CChar]?) throws {
-        guard let safes = PKCS12_unpack_authsafes(p12) else {
-            OpenSSLErrorQueue.clear()
-            return   // PKCS12_parse will say the file is damaged
-        }
-        defer {
-            for index in 0..<OPENSSL_sk_num(safes) {
-                PKCS7_free(OpaquePointer(OPENSSL_sk_value(safes, index)).map { UnsafeMutablePointer<PKCS7>($0) })
+    /// The key-derivation work one PKCS#12 file may ask for in all: its MAC (each passphrase
+    /// tried), its encrypted safes and its shrouded key bags. Each count alone is bounded by
+    /// `maximumIterations`, but a file can use many; tools use two or three counts of 2,048 to
+    /// 600,000.
+    static let maximumTotalIterations = 2 * maximumIterations
+
+    /// How deep safeContentsBags may nest. PKCS12_parse decrypts a key bag at any depth, so a
+    /// deeper file is refused rather than read unchecked; tools nest none.
+    static let maximumNesting = 8
+
+    /// The key-derivation work spent on one PKCS#12 file, refused beyond `maximumTotalIterations`
+    /// before it is done.
+    struct Budget {
+        private(set) var spent = 0
+
+        mutating func spend(_ cost: Int) throws {
+            let (total, overflow) = spent.addingReportingOverflow(cost)
+            guard !overflow, total <= maximumTotalIterations else {
+                throw SigningError(.malformedInput,
+                    "The PKCS#12 file asks for more key-derivation iterations in all than the \(maximumTotalIterations) VanThu accepts.")
             }
-            OPENSSL_sk_free(safes)
-        }
-        for index in 0..<OPENSSL_sk_num(safes) {
-            guard let raw = OPENSSL_sk_value(safes, index) else { continue }
-            let p7 = raw.assumingMemoryBound(to: PKCS7.self)
-            switch OBJ_obj2nid(p7.pointee.type) {
-            case NID_pkcs7_data:
-                guard let bags = PKCS12_unpack_p7data(p7) else { continue }
-                defer { freeBags(bags) }
-                try checkBags(bags)
-            case NID_pkcs7_encrypted:
-                guard let encrypted = p7.pointee.d.encrypted, let content = encrypted.pointee.enc_data else { continue }
-                try check(content.pointee.algorithm, what: "PKCS#12 file")
-                let length = Int32(passphrase.map { $0.count - 1 } ?? 0)
-                guard let bags = PKCS12_unpack_p7encdata(p7, passphrase, length) else {
-                    OpenSSLErrorQueue.clear()
-                    continue
-                }
-                defer { freeBags(bags) }
-                try checkBags(bags)
-            default:
-                continue
-            }
+            spent = total
         }
     }
 
-    private static func checkBags(_ bags: OpaquePointer, depth: Int = 0) throws {
+    /// The safes of a PKCS#12 file, read so that no key is derived twice and none beyond the
+    /// budget: the cost of every encryption the passphrase is needed for is known (`cost`)
+    /// before any is done, except that of key bags inside encrypted safes, which is checked
+    /// once those are decrypted. `readable` then gives PKCS12_parse a copy with every safe
+    /// decrypted, so it decrypts only the key.
+    final class PKCS12Safes {
+        /// STACK_OF(PKCS7), or nil when the file's content cannot be read.
+        private let safes: OpaquePointer?
+        /// The work of decrypting the encrypted safes and the key bags in plain ones.
+        private(set) var cost = 0
+
+        init(_ p12: OpaquePointer) throws {
+            safes = PKCS12_unpack_authsafes(p12)
+            OpenSSLErrorQueue.clear()
+            guard let safes else { return }
+            for index in 0..<OPENSSL_sk_num(safes) {
+                guard let p7 = OPENSSL_sk_value(safes, index)?.assumingMemoryBound(to: PKCS7.self) else { continue }
+                switch OBJ_obj2nid(p7.pointee.type) {
+                case NID_pkcs7_data:
+                    guard let bags = PKCS12_unpack_p7data(p7) else { continue }
+                    defer { freeBags(bags) }
+                    cost = saturatingSum(cost, try keyBagCost(bags))
+                case NID_pkcs7_encrypted:
+                    guard let encrypted = p7.pointee.d.encrypted, let content = encrypted.pointee.enc_data else { continue }
+                    cost = saturatingSum(cost, try KeyDerivationCost.cost(content.pointee.algorithm, what: "PKCS#12 file"))
+                default:
+                    continue
+                }
+            }
+            OpenSSLErrorQueue.clear()
+        }
+
+        deinit {
+            guard let safes else { return }
+            for index in 0..<OPENSSL_sk_num(safes) {
+                PKCS7_free(OPENSSL_sk_value(safes, index)?.assumingMemoryBound(to: PKCS7.self))
+            }
+            OPENSSL_sk_free(safes)
+        }
+
+        /// A new PKCS#12 holding the same bags in unencrypted safes, with a one-iteration MAC
+        /// for `passphrase` (none without one), as PKCS12_parse wants it; the caller frees it.
+        /// nil when a safe cannot be read or the passphrase does not decrypt it. The work of
+        /// the key bags found in encrypted safes is spent from `budget` before it is returned.
+        func readable(passphrase: [CChar]?, budget: inout Budget) throws -> OpaquePointer? {
+            guard let safes, let plain = OPENSSL_sk_new_null() else { return nil }
+            defer {
+                for index in 0..<OPENSSL_sk_num(plain) {
+                    PKCS7_free(OPENSSL_sk_value(plain, index)?.assumingMemoryBound(to: PKCS7.self))
+                }
+                OPENSSL_sk_free(plain)
+                OpenSSLErrorQueue.clear()
+            }
+            for index in 0..<OPENSSL_sk_num(safes) {
+                guard let p7 = OPENSSL_sk_value(safes, index)?.assumingMemoryBound(to: PKCS7.self) else { return nil }
+                let bags: OpaquePointer
+                switch OBJ_obj2nid(p7.pointee.type) {
+                case NID_pkcs7_data:
+                    guard let read = PKCS12_unpack_p7data(p7) else { return nil }
+                    bags = read
+                case NID_pkcs7_encrypted:
+                    let length = Int32(passphrase.map { $0.count - 1 } ?? 0)
+                    guard let read = PKCS12_unpack_p7encdata(p7, passphrase, length) else { return nil }
+                    bags = read
+                    do { try budget.spend(try keyBagCost(bags)) } catch { freeBags(bags); throw error }
+                default:
+                    continue   // as PKCS12_parse, which reads data and encrypted-data safes only
+                }
+                let packed = PKCS12_pack_p7data(bags)
+                freeBags(bags)
+                guard let packed else { return nil }
+                guard OPENSSL_sk_push(plain, packed) > 0 else { PKCS7_free(packed); return nil }
+            }
+            guard let readable = PKCS12_add_safes(plain, 0) else { return nil }
+            if let passphrase,
+               passphrase.withUnsafeBufferPointer({ PKCS12_set_mac(readable, $0.baseAddress, -1, nil, 0, 1, nil) }) != 1 {
+                PKCS12_free(readable)
+                return nil
+            }
+            return readable
+        }
+    }
+
+    /// The work of decrypting the shrouded key bags among `bags`, at any depth, each bounded;
+    /// bags nested deeper than `maximumNesting` are refused.
+    private static func keyBagCost(_ bags: OpaquePointer, depth: Int = 0) throws -> Int {
+        var total = 0
         for index in 0..<OPENSSL_sk_num(bags) {
             guard let bag = OpaquePointer(OPENSSL_sk_value(bags, index)) else { continue }
+            var cost = 0
             switch PKCS12_SAFEBAG_get_nid(bag) {
             case NID_pkcs8ShroudedKeyBag:
                 var algorithm: UnsafePointer<X509_ALGOR>?
                 X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &algorithm, nil)
-                try check(algorithm, what: "PKCS#12 file")
-            case NID_safeContentsBag where depth < 8:
-                if let inner = PKCS12_SAFEBAG_get0_safes(bag) { try checkBags(inner, depth: depth + 1) }
+                cost = try KeyDerivationCost.cost(algorithm, what: "PKCS#12 file")
+            case NID_safeContentsBag:
+                guard depth < maximumNesting else {
+                    throw SigningError(.malformedInput, "The PKCS#12 file nests its bags more than \(maximumNesting) levels deep, which VanThu does not accept.")
+                }
+                if let inner = PKCS12_SAFEBAG_get0_safes(bag) { cost = try keyBagCost(inner, depth: depth + 1) }
             default:
                 continue
             }
+            total = saturatingSum(total, cost)
         }
+        return total
+    }
+
+    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
     }
 
     private static func freeBags(_ bags: OpaquePointer) {

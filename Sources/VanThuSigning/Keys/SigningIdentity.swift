@@ -62,7 +62,13 @@ public struct SigningIdentity: Sendable {
             throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a PKCS#12 (.p12/.pfx) file.")
         }
         defer { PKCS12_free(p12) }
-        try Self.checkIterations(p12)
+        // Every key derivation the file asks for is bounded, alone and in all, before it is
+        // done, and none is done twice: the MAC is checked here only, and each safe decrypted
+        // once, into a copy that PKCS12_parse reads with a one-iteration MAC.
+        var budget = KeyDerivationCost.Budget()
+        let macCost = try Self.checkIterations(p12)
+        let safes = try KeyDerivationCost.PKCS12Safes(p12)
+        try budget.spend(KeyDerivationCost.saturatingSum(macCost, safes.cost))
         // An absent passphrase and an empty one are different passwords to PKCS#12 (no bytes,
         // or a BMPString holding only its terminator); tools write either, so both are tried.
         let given: [CChar]? = passphrase.map { $0.map { CChar(bitPattern: $0) } + [0] }
@@ -70,9 +76,15 @@ public struct SigningIdentity: Sendable {
         let hasMAC = PKCS12_mac_present(p12) == 1
         var secret: [CChar]? = candidates[0]
         if hasMAC {
-            guard let opening = candidates.first(where: { candidate in
-                Self.withOptionalCString(candidate) { PKCS12_verify_mac(p12, $0, Int32(candidate.map { $0.count - 1 } ?? 0)) } == 1
-            }) else {
+            var opening: [CChar]?? = nil
+            for (index, candidate) in candidates.enumerated() {
+                if index > 0 { try budget.spend(macCost) }
+                if Self.withOptionalCString(candidate, { PKCS12_verify_mac(p12, $0, Int32(candidate.map { $0.count - 1 } ?? 0)) }) == 1 {
+                    opening = candidate
+                    break
+                }
+            }
+            guard let opening else {
                 OpenSSLErrorQueue.clear()
                 if passphrase == nil {
                     throw SigningError(.passphraseRequired, "The PKCS#12 file is protected and no passphrase was given.")
@@ -82,24 +94,21 @@ public struct SigningIdentity: Sendable {
             secret = opening
         }
         OpenSSLErrorQueue.clear()
-        try KeyDerivationCost.checkPKCS12(p12, passphrase: secret)
-        if !hasMAC, let secret, secret.count > 1 {
-            // PKCS12_parse insists on a MAC for a non-empty passphrase. A file written without
-            // one (`openssl pkcs12 -export -nomac`) has no integrity check to pass, so a MAC is
-            // added to this parsed copy (one iteration) and the bags are read as they are.
-            guard secret.withUnsafeBufferPointer({ PKCS12_set_mac(p12, $0.baseAddress, Int32($0.count - 1), nil, 0, 1, nil) }) == 1 else {
-                throw OpenSSLErrorQueue.error(.malformedInput, "The PKCS#12 file has no integrity MAC and cannot be read.")
-            }
+        let failure = hasMAC
+            ? "The PKCS#12 file cannot be decrypted or is damaged."
+            : "The PKCS#12 file has no integrity MAC, and the passphrase does not decrypt it or it is damaged."
+        // A file written without a MAC (`openssl pkcs12 -export -nomac`) has no integrity check
+        // to pass; PKCS12_parse, which insists on one for a non-empty passphrase, gets it on the copy.
+        guard let readable = try safes.readable(passphrase: secret, budget: &budget) else {
+            throw OpenSSLErrorQueue.error(.malformedInput, failure)
         }
+        defer { PKCS12_free(readable) }
         var key: OpaquePointer?
         var x509: OpaquePointer?
         var others: OpaquePointer?
         // PKCS12_parse tries no passphrase, then the empty one, by itself when given none.
-        guard Self.withOptionalCString(secret, { PKCS12_parse(p12, $0, &key, &x509, &others) }) == 1 else {
-            if !hasMAC {
-                throw OpenSSLErrorQueue.error(.malformedInput, "The PKCS#12 file has no integrity MAC, and the passphrase does not decrypt it or it is damaged.")
-            }
-            throw OpenSSLErrorQueue.error(.malformedInput, "The PKCS#12 file cannot be decrypted or is damaged.")
+        guard Self.withOptionalCString(secret, { PKCS12_parse(readable, $0, &key, &x509, &others) }) == 1 else {
+            throw OpenSSLErrorQueue.error(.malformedInput, failure)
         }
         defer { if let others { vt_sk_X509_free_all(others) } }
         guard let key, let x509 else {
@@ -122,14 +131,18 @@ public struct SigningIdentity: Sendable {
     /// take hours, so counts far above what any tool writes (2,048 to 600,000) are refused.
     static let maximumIterations = KeyDerivationCost.maximumIterations
 
-    private static func checkIterations(_ p12: OpaquePointer) throws {
+    /// The MAC's iteration count (0 without a MAC), refused beyond `maximumIterations`.
+    private static func checkIterations(_ p12: OpaquePointer) throws -> Int {
+        guard PKCS12_mac_present(p12) == 1 else { return 0 }
         var iterations: UnsafePointer<ASN1_INTEGER>?
         PKCS12_get0_mac(nil, nil, nil, &iterations, p12)
-        guard let iterations else { return }
+        // An absent count is 1 (RFC 7292).
+        guard let iterations else { return 1 }
         let count = ASN1_INTEGER_get(iterations)
         guard count >= 0, count <= maximumIterations else {
             throw SigningError(.malformedInput, "The PKCS#12 file asks for \(count) key-derivation iterations, more than the \(maximumIterations) VanThu accepts.")
         }
+        return count
     }
 
     public init(pkcs12File path: String, passphrase: PassphraseSource?) throws {
