@@ -68,6 +68,69 @@ import Testing
         #expect(verified.status == 0, "\(verified.output)")
     }
 
+    /// `--out /dev/stdout` into a pipe (as `| wc -c`): the descriptor is written, nothing else
+    /// goes to standard output, and the "Signed" line goes to standard error. A link to
+    /// /dev/stdout is a pipe too once followed by `stat`.
+    @Test func standardOutputPipeGetsTheSignatureOnly() throws {
+        let directory = try temporaryDirectory("stdout-pipe")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Thông báo", to: file)
+        let link = directory.appendingPathComponent("link.p7s").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/stdout")
+        for out in ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1", link] {
+            let result = try runVanThu(pki.clientSignArguments(file.path, out: out), environment: TestPKI.clientEnvironment)
+            #expect(result.status == 0, "\(out): \(result.stderr)")
+            #expect(result.stderr == "Signed \(file.path) as Nguyễn Văn Hùng: \(out)\n")
+            let signature = [UInt8](result.stdout)
+            // One DER SEQUENCE with a long-form length, exactly as long as what was written.
+            #expect(signature.count > 4 && signature[0] == 0x30 && signature[1] == 0x82
+                    && Int(signature[2]) << 8 + Int(signature[3]) + 4 == signature.count, "\(out)")
+            let copy = directory.appendingPathComponent("copy.p7s")
+            try Data(signature).write(to: copy)
+            let verified = try runVanThu(["verify", file.path, "--signature", copy.path, "--trust", pki.trustDirectory])
+            #expect(verified.status == 0, "\(out): \(verified.output)")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "/dev/stdout")
+    }
+
+    /// `--out /dev/stdout >> FILE`: the shell's descriptor is written, so the signature is
+    /// appended after what the file held, and the file is not replaced.
+    @Test func standardOutputRedirectedToAFileIsAppendedTo() throws {
+        let directory = try temporaryDirectory("stdout-append")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Thông báo", to: file)
+        let collected = directory.appendingPathComponent("collected.bin")
+        let earlier = "earlier content\n"
+        try write(earlier, to: collected)
+        var before = stat()
+        #expect(stat(collected.path, &before) == 0)
+        let command = (["'\(try vanthuExecutable())'"] + pki.clientSignArguments(file.path, out: "/dev/stdout").map { "'\($0)'" })
+            .joined(separator: " ") + " >> '\(collected.path)'"
+        let result = try runProcess("/bin/sh", ["-c", command], environment: TestPKI.clientEnvironment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == "Signed \(file.path) as Nguyễn Văn Hùng: /dev/stdout\n")
+        var after = stat()
+        #expect(stat(collected.path, &after) == 0 && after.st_ino == before.st_ino)
+        let content = try bytes(collected)
+        #expect(content.starts(with: Array(earlier.utf8)))
+        let copy = directory.appendingPathComponent("copy.p7s")
+        try Data(content.dropFirst(earlier.utf8.count)).write(to: copy)
+        let verified = try runVanThu(["verify", file.path, "--signature", copy.path, "--trust", pki.trustDirectory])
+        #expect(verified.status == 0, "\(verified.output)")
+    }
+
+    @Test func closedDescriptorOutputIsRefused() throws {
+        let directory = try temporaryDirectory("closed-fd")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Thông báo", to: file)
+        let result = try runVanThu(pki.clientSignArguments(file.path, out: "/dev/fd/97"), environment: TestPKI.clientEnvironment)
+        #expect(result.status == 3)
+        #expect(result.stderr == "vanthu: The output /dev/fd/97 names a file descriptor that is not open.\n")
+        #expect(result.stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["a.txt"])
+    }
+
     @Test func directoryOutputIsRefused() throws {
         let directory = try temporaryDirectory("dir-out")
         let file = directory.appendingPathComponent("a.txt")

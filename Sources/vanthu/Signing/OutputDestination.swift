@@ -5,30 +5,60 @@ import Glibc
 /// Where `vanthu sign` writes, decided before anything is signed. A regular file (or a new
 /// path) is replaced atomically: written beside it, then renamed over it. A symbolic link is
 /// followed, so the file it points to is replaced and the link stays. A character device or a
-/// pipe (`/dev/stdout`, a FIFO) is written through, never replaced.
+/// pipe (a FIFO, /dev/null), also when reached through links, is written through, never
+/// replaced. `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` name a descriptor
+/// already open: it is written directly, whatever it is (a pipe, a terminal, or a file the
+/// shell opened with `>` or `>>`), neither reopened nor replaced.
 struct OutputDestination {
-    enum Kind { case newFile, regularFile, stream }
+    enum Kind: Equatable { case newFile, regularFile, stream, descriptor(Int32) }
 
     /// The path as given, for messages.
     let path: String
     /// The path written: `path` with symbolic links followed.
     let target: String
     let kind: Kind
+    /// Whether the signature goes to standard output (or another open descriptor), so that
+    /// messages belong on standard error.
+    let mixesWithMessages: Bool
 
     /// Checks `path` as the output for signing `input`: refused when it is the input itself
     /// (by device and inode, so other spellings, hard links and symbolic links are caught),
     /// or anything but a regular file, a new path, a character device or a pipe.
     init(_ path: String, signing input: String) throws {
         self.path = path
-        target = try Self.followingLinks(path)
+        var inputStatus = stat()
+        let inputKnown = stat(input, &inputStatus) == 0
+        if let descriptor = Self.openDescriptor(named: path) {
+            var status = stat()
+            guard fcntl(descriptor, F_GETFD) != -1, fstat(descriptor, &status) == 0 else {
+                throw UnusableInput("The output \(path) names a file descriptor that is not open.")
+            }
+            if inputKnown, inputStatus.st_dev == status.st_dev, inputStatus.st_ino == status.st_ino {
+                throw UnusableInput("The output \(path) is the file being signed; give another --out.")
+            }
+            target = path
+            kind = .descriptor(descriptor)
+            mixesWithMessages = true
+            return
+        }
+        // A device or a pipe reached through links (a link to /dev/null, /dev/tty) is written
+        // through as it is: the links are not followed by hand to a name that may not exist.
         var status = stat()
+        if stat(path, &status) == 0, [S_IFCHR, S_IFIFO].contains(status.st_mode & S_IFMT) {
+            target = path
+            kind = .stream
+            var output = stat()
+            mixesWithMessages = fstat(STDOUT_FILENO, &output) == 0 && output.st_dev == status.st_dev && output.st_ino == status.st_ino
+            return
+        }
+        target = try Self.followingLinks(path)
+        mixesWithMessages = false
         if lstat(target, &status) != 0 {
             guard errno == ENOENT else { throw UnusableInput("The output \(path) cannot be examined.") }
             kind = .newFile
             return
         }
-        var inputStatus = stat()
-        if stat(input, &inputStatus) == 0, inputStatus.st_dev == status.st_dev, inputStatus.st_ino == status.st_ino {
+        if inputKnown, inputStatus.st_dev == status.st_dev, inputStatus.st_ino == status.st_ino {
             throw UnusableInput("The output \(path) is the file being signed; give another --out.")
         }
         switch status.st_mode & S_IFMT {
@@ -39,10 +69,28 @@ struct OutputDestination {
         }
     }
 
+    /// The descriptor `path` names, if it is one of the names of this process's open
+    /// descriptors: /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N.
+    static func openDescriptor(named path: String) -> Int32? {
+        switch path {
+        case "/dev/stdout": return STDOUT_FILENO
+        case "/dev/stderr": return STDERR_FILENO
+        default:
+            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+                let number = path.dropFirst(prefix.count)
+                guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+                return Int32(number)
+            }
+            return nil
+        }
+    }
+
     /// Writes `bytes`; throws one sentence when it cannot.
     func write(_ bytes: [UInt8]) throws {
         let failure = UnusableInput("The signature cannot be written to \(path).")
         switch kind {
+        case .descriptor(let fd):
+            guard Self.writeAll(fd, bytes) else { throw failure }
         case .stream:
             let fd = open(target, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw failure }

@@ -46,7 +46,7 @@ struct Sign: AsyncParsableCommand {
             let destination = try OutputDestination(out ?? (pdf.pades ? PAdESOptions.defaultOutput(for: file) : file + ".p7s"), signing: file)
             // The PDF is written beside its destination and renamed over it: through a symbolic
             // link's target (the link stays), never over a device or a pipe.
-            if pdf.pades && destination.kind == .stream {
+            if pdf.pades && ![.newFile, .regularFile].contains(destination.kind) {
                 throw UnusableInput("The signed PDF must be written to a file, not to \(destination.path).")
             }
             // Reading and decrypting the key, or logging in to a token, blocks: off the cooperative pool.
@@ -58,7 +58,14 @@ struct Sign: AsyncParsableCommand {
             let signer = CAdESSigner(identity: identity, digestAlgorithm: algorithm, rsaPadding: pss ? .pss : .pkcs1v15)
             let signature = try await signer.sign(fileAt: file)
             try destination.write(signature)
-            try writeStandardOutput("Signed \(file) as \(Self.signerName(identity)): \(destination.path)".escapingControlCharacters + "\n")
+            let line = "Signed \(file) as \(Self.signerName(identity)): \(destination.path)".escapingControlCharacters
+            if destination.mixesWithMessages {
+                // The signature went to standard output or another open descriptor: the line
+                // goes to standard error so that it does not mix with the signature.
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            } else {
+                try writeStandardOutput(line + "\n")
+            }
         }
     }
 
