@@ -147,4 +147,22 @@ struct PAdESCLITests {
         #expect(stat("/dev/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
         #expect(lstat(fifo.path, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
     }
+
+    @Test("a FIFO as the PDF to sign or verify is refused at once, not waited on", .timeLimit(.minutes(1)))
+    func fifoInputIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fifo = directory.file("in.pdf")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let sentence = "vanthu: The file \(fifo.path) is not a regular file (a pipe or a device), which VanThu does not read.\n"
+        let signed = try vanthu(signArguments(fifo, as: "hung.nv"))
+        #expect(signed.status == 3, "\(signed.output)")
+        #expect(signed.stderr == sentence)
+        let verified = try vanthu(["verify", fifo.path, "--trust", dev.trustDirectory])
+        #expect(verified.status == 3, "\(verified.output)")
+        #expect(verified.stderr == sentence)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["in.pdf"])
+        var status = stat()
+        #expect(lstat(fifo.path, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+    }
 }

@@ -193,12 +193,22 @@ final class FileSource: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so that a FIFO without a writer cannot hang the open; only regular files
+        // are read (a pipe, a terminal or /dev/zero could block or never end, and has no size).
+        var opened: Int32
+        repeat { opened = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) } while opened < 0 && errno == EINTR
+        descriptor = opened
         guard descriptor >= 0 else { throw PDFError(.io, "The file \(path) cannot be opened (errno \(errno)).") }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             close(descriptor)
             throw PDFError(.io, "The file \(path) cannot be read (errno \(errno)).")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw PDFError(.io, info.st_mode & S_IFMT == S_IFDIR
+                ? "The file \(path) is a directory, not a file."
+                : "The file \(path) is not a regular file (a pipe or a device), which VanThu does not read.")
         }
         size = Int(info.st_size)
     }
