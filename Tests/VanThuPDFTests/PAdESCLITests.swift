@@ -148,6 +148,22 @@ struct PAdESCLITests {
         #expect(lstat(fifo.path, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
     }
 
+    @Test("an existing output keeps its mode: a 0600 signed PDF stays 0600", .timeLimit(.minutes(2)))
+    func outputModeIsKept() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try directory.write(Fixtures.classicPDF(), to: "mat.pdf")
+        for mode: mode_t in [0o600, 0o640] {
+            let output = try directory.write(Array("old".utf8), to: "mat-\(String(mode, radix: 8)).pdf")
+            #expect(chmod(output.path, mode) == 0)
+            let signed = try vanthu(signArguments(input, as: "hung.nv") + ["--out", output.path])
+            #expect(signed.status == 0, "\(signed.output)")
+            var status = stat()
+            #expect(stat(output.path, &status) == 0 && status.st_mode & 0o7777 == mode, "\(String(mode, radix: 8))")
+            #expect(try verify(output).status == 0)
+        }
+    }
+
     @Test("a FIFO as the PDF to sign or verify is refused at once, not waited on", .timeLimit(.minutes(1)))
     func fifoInputIsRefused() throws {
         let directory = try TemporaryDirectory()

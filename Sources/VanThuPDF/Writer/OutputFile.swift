@@ -17,9 +17,20 @@ final class OutputFile {
         let directory = slash.map { String(destination[..<$0]) } ?? "."
         let name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
         temporaryPath = "\(directory.isEmpty ? "/" : directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part"
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        // 0o666 less the umask, as any new file; a regular file replaced keeps its mode (a 0600
+        // output stays private), set before the rename so it is never readable by more people.
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
             throw PDFError(.io, "The signed PDF cannot be written to \(destination) (errno \(errno)).")
+        }
+        var existing = stat()
+        if stat(destination, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG,
+           fchmod(descriptor, existing.st_mode & 0o7777) != 0 {
+            let error = errno
+            close(descriptor)
+            descriptor = -1
+            unlink(temporaryPath)
+            throw PDFError(.io, "The signed PDF cannot be given the mode of \(destination) (errno \(error)).")
         }
     }
 
