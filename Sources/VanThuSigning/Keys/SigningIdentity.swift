@@ -21,22 +21,33 @@ public struct SigningIdentity: Sendable {
         self.chain = Self.issuerPath(of: certificate, among: chain)
     }
 
-    /// The certificates to embed: those of `candidates` on the issuer path from `leaf` (each
-    /// the issuer of the one before, by name and key identifier, up to a self-signed one), each
-    /// once. Duplicates (OpenSSL refuses to embed a certificate twice), the signer's own
-    /// certificate and unrelated ones (another person's in a .p12) are left out.
+    /// The certificates to embed: every one of `candidates` that issues (by name and key
+    /// identifier) the signer's certificate or another one embedded, each once, in the order
+    /// found from the signer upwards. All issuers at each step are kept, not only the first, so
+    /// a renewed intermediate (same name and key) listed after an expired one, alternatives and
+    /// cross-certificates reach the verifier, which picks its path among them. Duplicates
+    /// (OpenSSL refuses to embed a certificate twice), the signer's own certificate and
+    /// certificates that issue nothing embedded (another person's in a .p12) are left out.
     static func issuerPath(of leaf: Certificate, among candidates: [Certificate]) -> [Certificate] {
         var seen: Set<[UInt8]> = [leaf.der]
         var remaining = candidates.filter { seen.insert($0.der).inserted }
-        var path: [Certificate] = []
-        var current = leaf
+        var selected = [leaf]
+        var next = 0
         defer { OpenSSLErrorQueue.clear() }
-        while X509_check_issued(current.backing.pointer, current.backing.pointer) != X509_V_OK,
-              let index = remaining.firstIndex(where: { X509_check_issued($0.backing.pointer, current.backing.pointer) == X509_V_OK }) {
-            current = remaining.remove(at: index)
-            path.append(current)
+        while next < selected.count, !remaining.isEmpty {
+            let subject = selected[next]
+            next += 1
+            var kept: [Certificate] = []
+            for candidate in remaining {
+                if X509_check_issued(candidate.backing.pointer, subject.backing.pointer) == X509_V_OK {
+                    selected.append(candidate)
+                } else {
+                    kept.append(candidate)
+                }
+            }
+            remaining = kept
         }
-        return path
+        return Array(selected.dropFirst())
     }
 
     /// A key file and a certificate file (PEM or DER). The certificate file may hold the
