@@ -61,4 +61,22 @@ import Testing
         #expect(signed.status == 0, "\(signed.stderr)")
         #expect(try fixtures.opensslVerifies(signature: file.path + ".p7s", content: file.path))
     }
+    /// A key restricted to MGF1 with SHA-1 (OpenSSL's default) but SHA-256 as its hash cannot
+    /// make the one form of PSS VanThu signs (the same digest for both): one sentence says so.
+    @Test func restrictedRSAPSSKeyWithAnotherMGF1HashIsRefusedClearly() throws {
+        let fixtures = try KeysFixtures("pss-mgf1")
+        let (key, cert) = try fixtures.issue("pss", subject: person, key: ["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048",
+                                                                           "-pkeyopt", "rsa_pss_keygen_md:sha256",
+                                                                           "-pkeyopt", "rsa_pss_keygen_mgf1_md:sha1"])
+        let file = try fixtures.document()
+        let sentence = "The RSA-PSS key's restrictions do not allow SHA-256 as both hash and MGF1 hash with a salt of 32 bytes, the only form of PSS VanThu signs."
+        let identity = try SigningIdentity(keyFile: key, certificateFile: cert, chainFile: pki.issuingCA)
+        #expect(throws: SigningError(.unsupportedAlgorithm, sentence)) {
+            try CAdESSigner(identity: identity).signSynchronously(fileAt: file.path)
+        }
+        let refused = try runVanThu(["sign", file.path, "--key", key, "--cert", cert])
+        #expect(refused.status == 3)
+        #expect(refused.stderr == "vanthu: \(sentence)\n")
+        #expect(!FileManager.default.fileExists(atPath: file.path + ".p7s"))
+    }
 }

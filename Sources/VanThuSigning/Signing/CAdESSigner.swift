@@ -171,7 +171,7 @@ public struct CAdESSigner: Sendable {
                                            identity.privateKey.backing.pointer, algorithm.evpMD, flags) else {
             throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the signer.")
         }
-        if pss { try Self.switchToPSS(signer, algorithm: algorithm) }
+        if pss { try Self.switchToPSS(signer, algorithm: algorithm, keyType: identity.publicKey.algorithm) }
         guard CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_contentType, V_ASN1_OBJECT,
                                           UnsafeRawPointer(OBJ_nid2obj(NID_pkcs7_data)), -1) == 1 else {
             throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not add the contentType attribute.")
@@ -218,7 +218,7 @@ public struct CAdESSigner: Sendable {
             guard let keyContext, EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) > 0,
                   EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) > 0,
                   EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, algorithm.evpMD) > 0 else {
-                throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not switch the key to RSA-PSS.")
+                throw Self.pssRefused(algorithm: algorithm, keyType: identity.publicKey.algorithm)
             }
         }
         var length = 0
@@ -246,15 +246,26 @@ extension CAdESSigner {
         }
     }
 
+    /// An RSA-PSS key whose restrictions OpenSSL enforces (an MGF1 hash other than its hash, say
+    /// MGF1 with SHA-1, OpenSSL's default) refuses VanThu's one form of PSS: say so, not that
+    /// OpenSSL failed.
+    fileprivate static func pssRefused(algorithm: DigestAlgorithm, keyType: PublicKeyDescription.Algorithm) -> SigningError {
+        guard keyType == .rsaPSS else {
+            return OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not switch the key to RSA-PSS.")
+        }
+        OpenSSLErrorQueue.clear()
+        return SigningError(.unsupportedAlgorithm, "The RSA-PSS key's restrictions do not allow \(algorithm.rawValue) as both hash and MGF1 hash with a salt of \(algorithm.byteCount) bytes, the only form of PSS VanThu signs.")
+    }
+
     /// With CMS_KEY_PARAM, OpenSSL 3.0 fills in the signatureAlgorithm only when it hashes the
     /// content itself (CMS_final), which a precomputed digest skips: so the RSASSA-PSS identifier
     /// (RFC 4055: hash and MGF1 with the message digest, salt of the digest's length) is set here.
-    fileprivate static func switchToPSS(_ signer: OpaquePointer, algorithm: DigestAlgorithm) throws {
+    fileprivate static func switchToPSS(_ signer: OpaquePointer, algorithm: DigestAlgorithm, keyType: PublicKeyDescription.Algorithm) throws {
         guard let context = CMS_SignerInfo_get0_pkey_ctx(signer),
               EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PSS_PADDING) > 0,
               EVP_PKEY_CTX_set_rsa_pss_saltlen(context, RSA_PSS_SALTLEN_DIGEST) > 0,
               EVP_PKEY_CTX_set_rsa_mgf1_md(context, algorithm.evpMD) > 0 else {
-            throw OpenSSLErrorQueue.error(.cryptoFailure, "OpenSSL could not switch the key to RSA-PSS.")
+            throw pssRefused(algorithm: algorithm, keyType: keyType)
         }
         var signatureAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
         CMS_SignerInfo_get0_algs(signer, nil, nil, nil, &signatureAlgorithm)
