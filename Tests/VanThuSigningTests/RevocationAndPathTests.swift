@@ -406,6 +406,19 @@ private struct CraftedPKI {
 
     // MARK: - Files that are not files
 
+    @Test(.timeLimit(.minutes(1))) func aPipeInATrustDirectoryIsSkipped() throws {
+        let pki = try CraftedPKI("fifo-in-trust")
+        #expect(mkfifo(pki.path("trust/left-over.fifo"), 0o600) == 0)
+        try FileManager.default.createDirectory(atPath: pki.path("trust/old"), withIntermediateDirectories: true)
+        let store = try TrustStore.load(trustPath: pki.path("trust"))
+        #expect(store.anchors.count == 1)
+        #expect(store.crls.count == 1)
+        let fifo = pki.path("trust/left-over.fifo")
+        #expect(throws: SigningError(.unreadableFile, "The trust path \(fifo) is neither a directory nor a regular file.")) {
+            try TrustStore.load(trustPath: fifo)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func aPipeOrADirectoryIsRefusedAtOnce() throws {
         let pki = try CraftedPKI("fifo")
         let fifo = pki.path("pipe")

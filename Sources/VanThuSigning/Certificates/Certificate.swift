@@ -278,11 +278,16 @@ func readFile(_ path: String, what: String, limit: Int = 32 << 20) throws -> [UI
 
 /// What a path names, by `stat` (symbolic links followed); nil when nothing is there.
 enum FileKind {
-    case directory, file
+    /// `file` is a regular file; `other` a FIFO, a device or a socket.
+    case directory, file, other
 
     init?(path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
-        self = (status.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: self = .directory
+        case S_IFREG: self = .file
+        default: self = .other
+        }
     }
 }

@@ -163,7 +163,7 @@ public struct CertificateRevocationList: Sendable, Hashable {
             ASN1_ENUMERATED_free(raw.assumingMemoryBound(to: ASN1_ENUMERATED.self))
             let names = ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
                          "cessationOfOperation", "certificateHold", "", "removeFromCRL", "privilegeWithdrawn", "aACompromise"]
-            reason = value >= 0 && value < names.count ? names[Int(value)] : "reason \(value)"
+            reason = value >= 0 && value < names.count && !names[Int(value)].isEmpty ? names[Int(value)] : "reason code \(value)"
         }
         return Entry(revocationTime: time, reason: reason)
     }

@@ -14,8 +14,13 @@ enum OpenSSLRuntime {
     /// exported by older Windows tools are still protected with RC2-40. Both are loaded here,
     /// once, before any concurrent use: loading a provider while other threads fetch
     /// algorithms is not safe in OpenSSL 3.0 (openssl/openssl#17633).
+    ///
+    /// OpenSSL is also told not to clean itself up at exit: a process that exits while a
+    /// pool thread still holds an OpenSSL object (a token key released after the command
+    /// finished) would otherwise have that thread take a lock the atexit handler already freed,
+    /// and crash (seen with `vanthu sign --pkcs11` while another process used the token).
     static let ready: Void = {
-        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil)
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS) | UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
         _ = OSSL_PROVIDER_load(nil, "default")
         _ = OSSL_PROVIDER_try_load(nil, "legacy", 1)
         ERR_clear_error()

@@ -28,6 +28,9 @@ public struct TrustStore: Sendable {
         guard let kind = FileKind(path: trustPath) else {
             throw SigningError(.unreadableFile, "The trust path \(trustPath) does not exist.")
         }
+        guard kind != .other else {
+            throw SigningError(.unreadableFile, "The trust path \(trustPath) is neither a directory nor a regular file.")
+        }
         var anchors: [Certificate] = []
         var crls: [CertificateRevocationList] = []
         let files: [String]
@@ -38,6 +41,8 @@ public struct TrustStore: Sendable {
             files = [trustPath]
         }
         for file in files {
+            // Only regular files are read: a subdirectory, a FIFO or a socket left in the
+            // directory is skipped, not waited on and not a reason to refuse the whole store.
             guard FileKind(path: file) == .file else { continue }
             let bytes = try readFile(file, what: "trust file", limit: 256 << 20)
             // The whole file is searched: `openssl crl -text` output, or a bundle of anchors
