@@ -201,8 +201,9 @@ enum PDFDate {
 }
 
 /// A moment as the date and time a clock at `offset` seconds from UTC shows, by Howard
-/// Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
-struct CivilTime {
+/// Hinnant's days-from-civil algorithms (proleptic Gregorian calendar). The two calendar
+/// functions are public for the client's `--at`.
+public struct CivilTime {
     let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
     init(_ date: Date, offset: Int) {
@@ -221,7 +222,7 @@ struct CivilTime {
     }
 
     /// Days from 1970-01-01 to the given date.
-    static func days(year: Int, month: Int, day: Int) -> Int {
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = y.floorDivided(by: 400)
         let yearOfEra = y - era * 400
@@ -230,7 +231,7 @@ struct CivilTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: 30

@@ -111,9 +111,6 @@ public struct CertificateRevocationList: Sendable, Hashable {
     /// to end-entity certificates covers only those; a partitioned CRL covers a certificate only
     /// when one of the certificate's CRL distribution points names it.
     func covers(_ certificate: Certificate) -> Bool {
-        // A certificate whose distribution points all name another CRL issuer is covered only
-        // by that issuer's indirect CRL, which VanThu does not use.
-        guard vt_crl_issuer_named_elsewhere(certificate.backing.pointer) == 0 else { OpenSSLErrorQueue.clear(); return false }
         guard has(VT_CRL_IDP) else { return true }
         if has(VT_CRL_IDP_UNREADABLE) || has(VT_CRL_IDP_SOME_REASONS)
             || has(VT_CRL_IDP_INDIRECT) || has(VT_CRL_IDP_ONLY_ATTRIBUTE) { return false }
@@ -170,4 +167,14 @@ public struct CertificateRevocationList: Sendable, Hashable {
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.der == rhs.der }
     public func hash(into hasher: inout Hasher) { hasher.combine(sha256Fingerprint) }
+}
+
+extension Certificate {
+    /// Whether every CRL distribution point of the certificate names another CRL issuer: its
+    /// status is then only in that issuer's indirect CRL (RFC 5280 §6.3.3 (b)(1)), which VanThu
+    /// does not use, and no CRL of its own CA covers it.
+    var namesAnotherCRLIssuer: Bool {
+        defer { OpenSSLErrorQueue.clear() }
+        return vt_crl_issuer_named_elsewhere(backing.pointer) == 1
+    }
 }

@@ -107,9 +107,8 @@ public struct PrivateKey: Sendable {
         defer { OpenSSLErrorQueue.clear() }
         var sig: OpaquePointer?
         if bytes.firstRange(of: Array("-----BEGIN".utf8)) != nil {
-            guard let bio = bytes.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else { return }
-            defer { BIO_free(bio) }
-            sig = PEM_read_bio_PKCS8(bio, nil, nil, nil)
+            // The BIO reads the bytes in place, so it must not outlive their buffer.
+            sig = withMemoryBIO(bytes) { PEM_read_bio_PKCS8($0, nil, nil, nil) }
         } else {
             sig = decodeDER(bytes[...], { d2i_X509_SIG(nil, $0, $1) })
         }

@@ -80,7 +80,9 @@ extension SignerEvaluation {
         let name = certificate.subject.commonName ?? certificate.subject.description
         let issuerName = issuer.subject.commonName ?? issuer.subject.description
         let signed = storage.crls(signedBy: issuer)
-        let usable = signed.filter { crl in crl.covers(certificate) && crl.signatureDigest.map(policy.acceptedDigests.contains) ?? true }
+        let namesAnotherIssuer = certificate.namesAnotherCRLIssuer
+        let inScope = namesAnotherIssuer ? [] : signed.filter { $0.covers(certificate) }
+        let usable = inScope.filter { crl in crl.signatureDigest.map(policy.acceptedDigests.contains) ?? true }
         func make(_ status: RevocationStatus.Status, _ crl: CertificateRevocationList?, _ entry: CertificateRevocationList.Entry?,
                   _ reason: String) -> RevocationStatus {
             RevocationStatus(sha256Fingerprint: certificate.sha256Fingerprint, subject: certificate.subject.description,
@@ -100,10 +102,12 @@ extension SignerEvaluation {
             let why: String
             if signed.isEmpty {
                 why = "no valid CRL from \(issuerName) is known"
+            } else if namesAnotherIssuer {
+                why = "the certificate names another CRL issuer for its status, whose indirect CRLs VanThu does not use"
             } else if signed.allSatisfy(\.isDelta) {
                 why = "only delta CRLs from \(issuerName) are known, and no complete CRL"
-            } else if signed.contains(where: { !$0.covers(certificate) }) && !signed.contains(where: { $0.covers(certificate) }) {
-                why = "the CRLs from \(issuerName) do not cover this certificate (their issuing distribution point limits them, or the certificate names another CRL issuer)"
+            } else if inScope.isEmpty {
+                why = "the CRLs from \(issuerName) do not cover this certificate (their issuing distribution point limits them)"
             } else {
                 why = "the CRLs from \(issuerName) are signed with a digest below the policy \(policy.name)"
             }

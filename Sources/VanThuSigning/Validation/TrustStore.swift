@@ -71,14 +71,7 @@ public struct TrustStore: Sendable {
     }
 
     private static func contains(_ bytes: [UInt8], _ marker: String) -> Bool {
-        let needle = Array(marker.utf8)
-        guard let first = needle.first, bytes.count >= needle.count else { return false }
-        var index = bytes.startIndex
-        while let found = bytes[index...].firstIndex(of: first) {
-            if bytes[found...].starts(with: needle) { return true }
-            index = found + 1
-        }
-        return false
+        bytes.firstRange(of: Array(marker.utf8)) != nil
     }
 
     final class Storage: @unchecked Sendable {

@@ -38,15 +38,7 @@ func passphraseSource(_ text: String?, prompt: String) throws -> PassphraseSourc
 /// Writes `text` to standard output unbuffered, so that a failed write (a full disk, /dev/full,
 /// a closed terminal) is noticed and reported instead of ending with success and no output.
 func writeStandardOutput(_ text: String) throws {
-    let written = Array(text.utf8).withUnsafeBytes { buffer -> Bool in
-        var offset = 0
-        while offset < buffer.count {
-            let count = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return false }
-            offset += count
-        }
-        return true
+    guard OutputDestination.writeAll(STDOUT_FILENO, Array(text.utf8)) else {
+        throw UnusableInput("The output cannot be written to standard output.")
     }
-    guard written else { throw UnusableInput("The output cannot be written to standard output.") }
 }

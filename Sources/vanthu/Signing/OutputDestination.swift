@@ -33,7 +33,7 @@ struct OutputDestination {
             guard fcntl(descriptor, F_GETFD) != -1, fstat(descriptor, &status) == 0 else {
                 throw UnusableInput("The output \(path) names a file descriptor that is not open.")
             }
-            if inputKnown, inputStatus.st_dev == status.st_dev, inputStatus.st_ino == status.st_ino {
+            if inputKnown, inputStatus.isSameFile(as: status) {
                 throw UnusableInput("The output \(path) is the file being signed; give another --out.")
             }
             target = path
@@ -48,7 +48,7 @@ struct OutputDestination {
             target = path
             kind = .stream
             var output = stat()
-            mixesWithMessages = fstat(STDOUT_FILENO, &output) == 0 && output.st_dev == status.st_dev && output.st_ino == status.st_ino
+            mixesWithMessages = fstat(STDOUT_FILENO, &output) == 0 && output.isSameFile(as: status)
             return
         }
         target = try Self.followingLinks(path)
@@ -58,7 +58,7 @@ struct OutputDestination {
             kind = .newFile
             return
         }
-        if inputKnown, inputStatus.st_dev == status.st_dev, inputStatus.st_ino == status.st_ino {
+        if inputKnown, inputStatus.isSameFile(as: status) {
             throw UnusableInput("The output \(path) is the file being signed; give another --out.")
         }
         switch status.st_mode & S_IFMT {
@@ -126,7 +126,8 @@ struct OutputDestination {
         }
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    /// Writes all of `bytes` to `fd`, retrying interrupted and partial writes.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -159,4 +160,9 @@ struct OutputDestination {
         }
         throw UnusableInput("The output \(path) is a chain of too many symbolic links.")
     }
+}
+
+extension stat {
+    /// The same file: device and inode, whatever names or links led to each.
+    func isSameFile(as other: stat) -> Bool { st_dev == other.st_dev && st_ino == other.st_ino }
 }

@@ -114,8 +114,8 @@ struct Verify: AsyncParsableCommand {
         let month = try number(2)
         try expect(UInt8(ascii: "-"))
         let day = try number(2)
-        guard year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year) else { throw invalid }
-        var seconds = Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year) else { throw invalid }
+        var seconds = CivilTime.days(year: year, month: month, day: day) * 86_400
         var fraction = 0.0
         if position == characters.count {
             return Date(timeIntervalSince1970: Double(seconds - 7 * 3600))
@@ -156,23 +156,5 @@ struct Verify: AsyncParsableCommand {
         }
         guard position == characters.count else { throw invalid }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
