@@ -271,6 +271,28 @@ private struct CraftedPKI {
         #expect(report.checks.first { $0.id == "revocation" }?.reason.contains("suspended (certificateHold)") == true)
     }
 
+    @Test func aDeltaCRLThatRemovesAHoldLiftsIt() throws {
+        let pki = try CraftedPKI("crl-delta-lift")
+        try pki.revoke("leaf", by: "ica", ["-crl_hold", "holdInstructionReject"])
+        try pki.crl("ica", out: "base.crl", options: ["-crl_lastupdate", "20261101000000Z"])
+        // The CA lifts the hold: its database now says removeFromCRL, which `openssl ca` writes
+        // into the next delta CRL as the entry's reason.
+        let index = URL(fileURLWithPath: pki.path("ica-index.txt"))
+        let held = try String(contentsOf: index, encoding: .utf8)
+        #expect(held.contains(",holdInstruction,holdInstructionReject"))
+        try write(held.replacingOccurrences(of: ",holdInstruction,holdInstructionReject", with: ",removeFromCRL"), to: index)
+        try pki.crl("ica", out: "delta.crl", extensions: "delta")
+        let lifted = try pki.validate(crls: ["base.crl", "delta.crl"], policy: .strict)
+        #expect(lifted.indication == .totalPassed, "\(lifted.checks)")
+        #expect(lifted.revocation.first?.status == .good)
+        // Without the delta, or with a complete CRL issued after the delta that holds it again,
+        // the hold stands.
+        #expect(try pki.validate(crls: ["base.crl"], policy: .strict).subIndication == .tryLater)
+        try write(held, to: index)
+        try pki.crl("ica", out: "again.crl")
+        #expect(try pki.validate(crls: ["base.crl", "delta.crl", "again.crl"], policy: .strict).subIndication == .tryLater)
+    }
+
     @Test func aHoldInACRLThatIsNoLongerCurrentIsOnlyMissingData() throws {
         let pki = try CraftedPKI("crl-stale-hold")
         try pki.revoke("leaf", by: "ica", ["-crl_hold", "holdInstructionReject"])

@@ -147,13 +147,20 @@ public struct CertificateRevocationList: Sendable, Hashable {
         let reason: String?
         /// certificateHold: suspended, not revoked; a later CRL may lift it.
         var isHold: Bool { reason == "certificateHold" }
+        /// removeFromCRL, which only a delta CRL may carry (RFC 5280 §5.3.1): a hold listed in
+        /// the base CRL is lifted.
+        var liftsHold: Bool { reason == "removeFromCRL" }
+        /// A revocation, as opposed to a suspension or its lifting.
+        var isRevocation: Bool { !isHold && !liftsHold }
     }
 
-    /// The revocation entry for `certificate`, if this CRL lists it (removeFromCRL entries excluded).
+    /// The entry for `certificate`, if this CRL lists it: a revocation, a hold, or (in a delta
+    /// CRL) the lifting of a hold.
     func entry(for certificate: Certificate) -> Entry? {
         var revoked: OpaquePointer?
+        // 1: listed; 2: listed with removeFromCRL.
         let found = X509_CRL_get0_by_cert(backing.pointer, &revoked, certificate.backing.pointer)
-        guard found == 1, let revoked, let time = Date(asn1Time: X509_REVOKED_get0_revocationDate(revoked)) else { return nil }
+        guard found == 1 || found == 2, let revoked, let time = Date(asn1Time: X509_REVOKED_get0_revocationDate(revoked)) else { return nil }
         var reason: String?
         if let raw = X509_REVOKED_get_ext_d2i(revoked, NID_crl_reason, nil, nil) {
             let value = ASN1_ENUMERATED_get(raw.assumingMemoryBound(to: ASN1_ENUMERATED.self))

@@ -74,7 +74,8 @@ extension SignerEvaluation {
     ///   so a newer CRL that no longer lists it does not undo it, and two CRLs of the same date
     ///   cannot be played against each other;
     /// - otherwise decided by the newest complete CRL (by thisUpdate, then cRLNumber): on hold
-    ///   when it lists the certificate with certificateHold; unknown when it has no nextUpdate
+    ///   when it, or a delta CRL issued after it, lists the certificate with certificateHold and no
+    ///   newer one of these lifts it (removeFromCRL); unknown when it has no nextUpdate
     ///   or expired before the validation time; good otherwise.
     private func status(of certificate: Certificate, issuer: Certificate) -> Found {
         let name = certificate.subject.commonName ?? certificate.subject.description
@@ -93,7 +94,7 @@ extension SignerEvaluation {
         let entries = usable.compactMap { crl in crl.entry(for: certificate).map { (crl, $0) } }
         let complete = usable.first { !$0.isDelta }
         let instants = entries.map(\.1.revocationTime) + [complete?.nextUpdate].compactMap { $0 }
-        if let (crl, entry) = entries.first(where: { !$0.1.isHold && $0.1.revocationTime <= validationTime }) {
+        if let (crl, entry) = entries.first(where: { $0.1.isRevocation && $0.1.revocationTime <= validationTime }) {
             let why = entry.reason.map { " (\($0))" } ?? ""
             return Found(status: make(.revoked, crl, entry, "The certificate of \(name) was revoked on \(ReportDate.text(entry.revocationTime))\(why)."),
                          instants: instants)
@@ -123,15 +124,17 @@ extension SignerEvaluation {
             return Found(status: make(.unknown, crl, nil, "the newest CRL from \(issuerName) expired on \(ReportDate.text(nextUpdate))"),
                          instants: instants)
         }
-        // The current status is the newest complete CRL with the delta CRLs issued after it.
+        // The current status is the newest complete CRL with the delta CRLs issued after it; of
+        // these, the newest that mentions a hold decides whether it still holds, as a delta
+        // CRL lists removeFromCRL for a hold lifted since its base.
         let current = [crl] + usable.filter { $0.isDelta && CertificateRevocationList.isNewer($0, than: crl) }
-        if let (holding, hold) = entries.first(where: { found in
-            found.1.isHold && found.1.revocationTime <= validationTime && current.contains(found.0)
-        }) {
+        let holdNews = entries.filter { found in current.contains(found.0) && (found.1.isHold || found.1.liftsHold) }
+            .max { CertificateRevocationList.isNewer($1.0, than: $0.0) }
+        if let (holding, hold) = holdNews, hold.isHold, hold.revocationTime <= validationTime {
             return Found(status: make(.unknown, holding, hold, "The certificate of \(name) is suspended (certificateHold) since \(ReportDate.text(hold.revocationTime))."),
                          instants: instants, suspended: true)
         }
-        let entry = entries.first { $0.0 == crl }?.1
+        let entry = entries.first { $0.0 == crl && $0.1.isRevocation }?.1
         if let entry {
             return Found(status: make(.good, crl, entry, "Not revoked at the validation time; revoked later, on \(ReportDate.text(entry.revocationTime))."),
                          instants: instants)
