@@ -42,6 +42,58 @@ import Testing
         #expect(verified.status == 0, "\(verified.output)")
     }
 
+    /// An existing output with other hard links is rewritten in place: renaming over it would
+    /// leave the other names on the old signature.
+    @Test func hardLinkedOutputIsRewrittenInPlace() throws {
+        let directory = try temporaryDirectory("hard-out")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Công văn số 17/SGDĐT-VP", to: file)
+        let out = directory.appendingPathComponent("out.p7s").path
+        let other = directory.appendingPathComponent("other-name.p7s").path
+        try write(String(repeating: "old signature ", count: 1000), to: URL(fileURLWithPath: out))
+        #expect(link(out, other) == 0)
+        var before = stat()
+        #expect(stat(out, &before) == 0)
+        let result = try runVanThu(pki.clientSignArguments(file.path, out: out), environment: TestPKI.clientEnvironment)
+        #expect(result.status == 0, "\(result.stderr)")
+        var after = stat(), linked = stat()
+        #expect(stat(out, &after) == 0 && stat(other, &linked) == 0)
+        #expect(after.st_ino == before.st_ino && linked.st_ino == before.st_ino)
+        #expect(after.st_nlink == 2)
+        // Cut to the signature's length, not left with the old file's tail.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)).count < 14_000)
+        for name in [out, other] {
+            let verified = try runVanThu(["verify", file.path, "--signature", name, "--trust", pki.trustDirectory])
+            #expect(verified.status == 0, "\(name): \(verified.output)")
+        }
+    }
+
+    /// A writable output in a directory the user may not write to is rewritten in place: no
+    /// temporary file can be made beside it. Root passes directory permissions, so as root the
+    /// directory belongs to another user and vanthu runs without the capability to override it.
+    @Test func writableOutputInAReadOnlyDirectoryIsWritten() throws {
+        let directory = try temporaryDirectory("ro-dir-out")
+        let file = directory.appendingPathComponent("a.txt")
+        try write("Kế hoạch số 3/KH-SGDĐT", to: file)
+        let locked = directory.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        let out = locked.appendingPathComponent("out.p7s").path
+        try write("old", to: URL(fileURLWithPath: out))
+        let root = geteuid() == 0
+        if root { #expect(chown(locked.path, 65534, 65534) == 0) }
+        #expect(chmod(locked.path, 0o555) == 0)
+        defer { chmod(locked.path, 0o755) }
+        let arguments = pki.clientSignArguments(file.path, out: out)
+        let result = root
+            ? try runProcess("/usr/bin/setpriv", ["--bounding-set=-dac_override,-dac_read_search", try vanthuExecutable()] + arguments,
+                             environment: TestPKI.clientEnvironment)
+            : try runVanThu(arguments, environment: TestPKI.clientEnvironment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: locked.path) == ["out.p7s"])
+        let verified = try runVanThu(["verify", file.path, "--signature", out, "--trust", pki.trustDirectory])
+        #expect(verified.status == 0, "\(verified.output)")
+    }
+
     /// A pipe given as --out is written through; renaming a file over it would replace it (as
     /// it would replace /dev/null for root).
     @Test func pipeOutputIsWrittenThroughNotReplaced() throws {

@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// Where `vanthu sign` writes, decided before anything is signed. A regular file (or a new
-/// path) is replaced atomically: written beside it, then renamed over it. A symbolic link is
+/// path) is replaced atomically: written beside it, then renamed over it. An existing file with
+/// other hard links, or in a directory the user may not write to, is rewritten in place instead
+/// (so the links keep seeing it, and a writable file needs no writable directory). A symbolic link is
 /// followed, so the file it points to is replaced and the link stays. A character device or a
 /// pipe (a FIFO, /dev/null), also when reached through links, is written through, never
 /// replaced. `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` name a descriptor
@@ -96,13 +98,33 @@ struct OutputDestination {
             guard fd >= 0 else { throw failure }
             defer { close(fd) }
             guard Self.writeAll(fd, bytes) else { throw failure }
-        case .newFile, .regularFile:
+        case .newFile:
             try writeReplacing(bytes, failure: failure)
+        case .regularFile:
+            var status = stat()
+            if stat(target, &status) == 0, status.st_nlink > 1 {
+                try writeInPlace(bytes, failure: failure)
+            } else if !(try writeReplacing(bytes, failure: failure, unlessDirectoryRefuses: true)) {
+                try writeInPlace(bytes, failure: failure)
+            }
         }
     }
 
-    /// Writes a temporary file in the target's directory and renames it over the target.
-    private func writeReplacing(_ bytes: [UInt8], failure: UnusableInput) throws {
+    /// Overwrites the existing target, then cuts it to the signature's length.
+    private func writeInPlace(_ bytes: [UInt8], failure: UnusableInput) throws {
+        let fd = open(target, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure }
+        var written = Self.writeAll(fd, bytes)
+        written = written && ftruncate(fd, off_t(bytes.count)) == 0 && fsync(fd) == 0
+        written = close(fd) == 0 && written
+        guard written else { throw failure }
+    }
+
+    /// Writes a temporary file in the target's directory and renames it over the target. With
+    /// `unlessDirectoryRefuses`, returns false (having written nothing) when the directory does
+    /// not let the user create the temporary file.
+    @discardableResult
+    private func writeReplacing(_ bytes: [UInt8], failure: UnusableInput, unlessDirectoryRefuses: Bool = false) throws -> Bool {
         let slash = target.lastIndex(of: "/")
         let directory = slash.map { String(target[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
@@ -115,6 +137,7 @@ struct OutputDestination {
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             if fd < 0 && errno != EEXIST { break }
         }
+        if fd < 0 && unlessDirectoryRefuses && [EACCES, EPERM, EROFS].contains(errno) { return false }
         guard fd >= 0 else { throw failure }
         var written = Self.writeAll(fd, bytes)
         if let existingMode { _ = fchmod(fd, existingMode) }
@@ -124,6 +147,7 @@ struct OutputDestination {
             unlink(temporary)
             throw failure
         }
+        return true
     }
 
     /// Writes all of `bytes` to `fd`, retrying interrupted and partial writes.
