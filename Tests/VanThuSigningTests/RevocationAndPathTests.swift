@@ -18,6 +18,7 @@ private struct CraftedPKI {
         try write(Self.configuration(directory.path), to: directory.appendingPathComponent("ca.cnf"))
         try write("", to: directory.appendingPathComponent("root-index.txt"))
         try write("", to: directory.appendingPathComponent("ica-index.txt"))
+        for name in ["other", "ica2"] { try write("", to: directory.appendingPathComponent("\(name)-index.txt")) }
         try write("1000\n", to: directory.appendingPathComponent("crlnumber"))
         let root = directory.path + "/root"
         try openssl(["req", "-x509", "-new", "-utf8", "-newkey", "rsa:2048", "-nodes", "-keyout", root + ".key",
@@ -112,7 +113,7 @@ private struct CraftedPKI {
         [ any ]
         countryName = optional
         commonName = supplied
-        \(section("root"))\(section("ica"))
+        \(section("root"))\(section("ica"))\(section("other"))\(section("ica2"))
         [ v3_root ]
         basicConstraints = critical, CA:TRUE
         keyUsage = critical, keyCertSign, cRLSign
@@ -166,6 +167,31 @@ private struct CraftedPKI {
         fullname = URI:HTTP://CRL.VanThu.TEST/ica-nguoi-ky.crl
         [ unknown_critical ]
         1.3.6.1.4.1.99999.1 = critical, DER:05:00
+        [ v3_signer_unknown_critical ]
+        basicConstraints = critical, CA:FALSE
+        keyUsage = critical, digitalSignature, nonRepudiation
+        authorityKeyIdentifier = keyid:always
+        1.3.6.1.4.1.99999.1 = critical, DER:05:00
+        [ v3_tls_server ]
+        basicConstraints = critical, CA:FALSE
+        keyUsage = critical, digitalSignature, keyEncipherment
+        authorityKeyIdentifier = keyid:always
+        extendedKeyUsage = critical, serverAuth
+        [ v3_token_signer ]
+        basicConstraints = critical, CA:FALSE
+        keyUsage = critical, digitalSignature, nonRepudiation
+        authorityKeyIdentifier = keyid:always
+        extendedKeyUsage = clientAuth, emailProtection
+        [ v3_document_signer ]
+        basicConstraints = critical, CA:FALSE
+        keyUsage = critical, digitalSignature, nonRepudiation
+        authorityKeyIdentifier = keyid:always
+        extendedKeyUsage = critical, 1.3.6.1.5.5.7.3.36
+        [ v3_cross ]
+        basicConstraints = critical, CA:TRUE
+        keyUsage = critical, keyCertSign, cRLSign
+        subjectKeyIdentifier = hash
+        authorityKeyIdentifier = keyid:always
 
         """
     }
@@ -458,5 +484,78 @@ private struct CraftedPKI {
         #expect(throws: SigningError(.unreadableFile, "The certificate file \(fifo) is not a regular file (a pipe or a device), which VanThu does not read.")) {
             try Certificate.load(contentsOf: fifo)
         }
+    }
+
+    // MARK: - What the signer's certificate may do, and paths through cross-certificates
+
+    /// Issues NAME (a new key) by the issuing CA with EXTENSIONS and signs the document with it.
+    private func signer(_ pki: CraftedPKI, _ name: String, extensions: String) throws -> [UInt8] {
+        try CraftedPKI.request(pki.path(name), subject: "/C=VN/CN=Người Ký \(name)")
+        try pki.issue(name, by: "ica", extensions: extensions, start: "20250101000000Z", end: "20391231235959Z")
+        return try pki.sign(extraCertificates: [pki.path("ica.pem")], signer: name)
+    }
+
+    @Test func aCertificateWhoseExtendedKeyUsageExcludesDocumentSigningDoesNotPass() throws {
+        let pki = try CraftedPKI("eku")
+        let server = try pki.validate(signature: signer(pki, "server", extensions: "v3_tls_server"))
+        #expect(server.indication == .indeterminate)
+        #expect(server.subIndication == .chainConstraintsFailure)
+        #expect(server.checks.first { $0.id == "key-usage" }?.reason
+            == "The certificate's extended key usage (serverAuth) allows neither document signing, email protection, client authentication nor any purpose.")
+        // What Vietnamese CAs put on token certificates, and RFC 9336's documentSigning, pass.
+        for (name, extensions) in [("token", "v3_token_signer"), ("document", "v3_document_signer")] {
+            let report = try pki.validate(signature: signer(pki, name, extensions: extensions))
+            #expect(report.indication == .totalPassed, "\(name): \(report.checks)")
+            #expect(report.checks.first { $0.id == "key-usage" }?.reason.contains("extended key usage allows document signatures") == true)
+        }
+    }
+
+    @Test func anUnprocessedCriticalExtensionIsNamedForTheCertificateThatHasIt() throws {
+        let pki = try CraftedPKI("unknown-critical-leaf")
+        let report = try pki.validate(signature: signer(pki, "odd", extensions: "v3_signer_unknown_critical"))
+        #expect(report.subIndication == .chainConstraintsFailure)
+        #expect(report.checks.first { $0.id == "certificate-chain" }?.reason
+            == "The chain cannot be accepted: the signer's certificate has a critical extension VanThu does not process.")
+    }
+
+    /// Another hierarchy's CA, cross-certified by the trusted root: the path goes through the
+    /// cross-certificate whether or not the other root's self-signed certificate is offered too,
+    /// and in whichever order.
+    @Test func aPathThroughACrossCertificateIsFoundBesideTheOtherRoot() throws {
+        let pki = try CraftedPKI("cross")
+        try openssl(["req", "-x509", "-new", "-utf8", "-newkey", "rsa:2048", "-nodes", "-keyout", pki.path("other.key"),
+                     "-subj", "/C=VN/CN=Gốc Khác", "-days", "3650", "-config", pki.path("ca.cnf"), "-extensions", "v3_root",
+                     "-set_serial", "2", "-out", pki.path("other.pem")])
+        try openssl(["req", "-new", "-utf8", "-key", pki.path("other.key"), "-subj", "/C=VN/CN=Gốc Khác", "-out", pki.path("cross.csr")])
+        try pki.issue("cross", by: "root", extensions: "v3_cross", start: "20200101000000Z", end: "20401231235959Z")
+        try CraftedPKI.request(pki.path("ica2"), subject: "/C=VN/CN=CA Cấp Dưới Khác")
+        try pki.issue("ica2", by: "other", extensions: "v3_ca", start: "20200101000000Z", end: "20401231235959Z")
+        try CraftedPKI.request(pki.path("leaf2"), subject: "/C=VN/CN=Người Ký Qua Chứng Thư Chéo")
+        try pki.issue("leaf2", by: "ica2", extensions: "v3_signer", start: "20250101000000Z", end: "20391231235959Z")
+        let signature = try pki.sign(extraCertificates: [pki.path("ica2.pem")], signer: "leaf2")
+        for untrusted in [["other.pem", "cross.pem"], ["cross.pem", "other.pem"], ["cross.pem"]] {
+            let report = try pki.validate(signature: signature, untrusted: untrusted)
+            #expect(report.indication == .totalPassed, "\(untrusted): \(report.checks)")
+            #expect(report.chain.map(\.commonName) == ["Người Ký Qua Chứng Thư Chéo", "CA Cấp Dưới Khác", "Gốc Khác", "Gốc Thử Nghiệm"])
+        }
+        // Without the cross-certificate there is no path, and the report says so.
+        #expect(try pki.validate(signature: signature, untrusted: ["other.pem"]).subIndication == .noCertificateChainFound)
+        // The same certificates embedded in the signature, in both orders.
+        for extra in [["other.pem", "cross.pem"], ["cross.pem", "other.pem"]] {
+            let embedded = try pki.sign(extraCertificates: [pki.path("ica2.pem")] + extra.map(pki.path), signer: "leaf2")
+            #expect(try pki.validate(signature: embedded).indication == .totalPassed, "\(extra)")
+        }
+    }
+
+    /// `openssl cms -sign -noattr`: a conforming CMS signature the policies do not accept, not a broken one.
+    @Test func aSignatureWithoutSignedAttributesIsNotAccepted() throws {
+        let pki = try CraftedPKI("noattr")
+        let out = pki.path("noattr.p7s")
+        try openssl(["cms", "-sign", "-binary", "-noattr", "-md", "sha256", "-in", pki.document.path, "-signer", pki.path("leaf.pem"),
+                     "-inkey", pki.path("leaf.key"), "-certfile", pki.path("ica.pem"), "-outform", "DER", "-out", out])
+        let report = try pki.validate(signature: bytes(URL(fileURLWithPath: out)))
+        #expect(report.indication == .indeterminate)
+        #expect(report.subIndication == .sigConstraintsFailure)
+        #expect(report.checks.first { $0.id == "signed-attributes" }?.reason.hasPrefix("The signature has no signed attributes: it signs the document directly") == true)
     }
 }

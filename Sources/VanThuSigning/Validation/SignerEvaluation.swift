@@ -148,8 +148,11 @@ struct SignerEvaluation {
 
     private func checkSignedAttributes(_ signer: SignedData.SignerInfo, _ findings: inout Findings) -> Bool {
         guard !signer.signedAttributes.isEmpty else {
-            findings.fail("signed-attributes", .totalFailed, .formatFailure,
-                          "The signature has no signed attributes, which CAdES requires.")
+            // A conforming CMS signature (RFC 5652 §5.4: it signs the content itself), but without
+            // the signing certificate reference and signing time that the policies ask for:
+            // not failed as broken, not accepted either.
+            findings.fail("signed-attributes", .indeterminate, .sigConstraintsFailure,
+                          "The signature has no signed attributes: it signs the document directly, a form of CMS the policy \(policy.name) does not accept (CAdES requires signed attributes).")
             return false
         }
         guard signer.signedValue(AttributeType.messageDigest, tag: 0x04) != nil else {
@@ -221,13 +224,29 @@ struct SignerEvaluation {
 
     // MARK: - Certificates
 
+    /// Key usage, then extended key usage (RFC 5280 §4.2.1.12: when present, the certificate
+    /// may be used only for the purposes it lists). A TLS server's certificate does not sign
+    /// documents; see `vt_eku_allows_document_signing` for the purposes that do.
     private func checkKeyUsage(_ certificate: Certificate, _ findings: inout Findings) {
+        let extended = vt_eku_allows_document_signing(certificate.backing.pointer)
+        OpenSSLErrorQueue.clear()
+        if extended == 0 || extended == -2 {
+            var names = [CChar](repeating: 0, count: 512)
+            vt_eku_names(certificate.backing.pointer, &names, names.count)
+            OpenSSLErrorQueue.clear()
+            let listed = String(decoding: names.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            findings.fail("key-usage", .indeterminate, .chainConstraintsFailure, extended == -2
+                ? "The certificate's extended key usage extension cannot be read."
+                : "The certificate's extended key usage (\(listed)) allows neither document signing, email protection, client authentication nor any purpose.")
+            return
+        }
+        let purposes = extended == 1 ? " and its extended key usage allows document signatures" : ""
         guard let usage = certificate.keyUsage else {
-            findings.pass("key-usage", "The certificate has no key usage extension, so signing is not restricted.")
+            findings.pass("key-usage", "The certificate has no key usage extension, so signing is not restricted\(purposes).")
             return
         }
         if usage.contains(.digitalSignature) || usage.contains(.nonRepudiation) {
-            findings.pass("key-usage", "The key usage allows signing (\(usage.names.joined(separator: ", "))).")
+            findings.pass("key-usage", "The key usage allows signing (\(usage.names.joined(separator: ", ")))\(purposes).")
         } else {
             findings.fail("key-usage", .indeterminate, .chainConstraintsFailure,
                           "The certificate's key usage (\(usage.names.joined(separator: ", "))) has neither digitalSignature nor nonRepudiation.")
@@ -240,6 +259,8 @@ struct SignerEvaluation {
             findings.pass("certificate-chain", "The certificate chains to the trust anchor \(anchor?.subject.commonName ?? anchor?.subject.description ?? "").")
             return true
         }
+        // OpenSSL counts depth from the signer's certificate (0) towards the anchor.
+        let which = failure.depth == 0 ? "the signer's certificate" : "the certificate at depth \(failure.depth) of the chain"
         let reason: String = switch failure.subIndication {
         case .noCertificateChainFound:
             "No path leads from the signer's certificate to a trust anchor (\(failure.message) at depth \(failure.depth))."
@@ -248,7 +269,9 @@ struct SignerEvaluation {
         case .cryptoConstraintsFailure:
             "A certificate of the chain uses an algorithm below policy (\(failure.message) at depth \(failure.depth))."
         default:
-            "A certificate of the chain breaks a CA constraint (\(failure.message) at depth \(failure.depth))."
+            failure.code == X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION
+                ? "The chain cannot be accepted: \(which) has a critical extension VanThu does not process."
+                : "The chain breaks a certificate constraint: \(failure.message) (\(which))."
         }
         findings.fail("certificate-chain", .indeterminate, failure.subIndication, reason)
         return false
@@ -306,10 +329,14 @@ struct SignerEvaluation {
         }
     }
 
-    private static func essMatches(v2Attribute: ArraySlice<UInt8>?, v1Attribute: ArraySlice<UInt8>?,
+    /// Whether the first ESSCertID(v2) of each attribute present designates `certificate`.
+    /// RFC 5035 §5.4.1.1 makes the first the signing certificate and lets the others name CA
+    /// certificates, which EN 319 102-1 does not check; OpenSSL's check wants every listed
+    /// certificate in the list it is given, so it is given the attribute cut to its first entry.
+    static func essMatches(v2Attribute: ArraySlice<UInt8>?, v1Attribute: ArraySlice<UInt8>?,
                                    _ certificate: Certificate) -> Bool {
-        let v2 = v2Attribute.flatMap { decodeDER($0) { d2i_ESS_SIGNING_CERT_V2(nil, $0, $1) } }
-        let v1 = v1Attribute.flatMap { decodeDER($0) { d2i_ESS_SIGNING_CERT(nil, $0, $1) } }
+        let v2 = v2Attribute.flatMap(firstCertificateIdentifier).flatMap { decodeDER($0[...]) { d2i_ESS_SIGNING_CERT_V2(nil, $0, $1) } }
+        let v1 = v1Attribute.flatMap(firstCertificateIdentifier).flatMap { decodeDER($0[...]) { d2i_ESS_SIGNING_CERT(nil, $0, $1) } }
         defer {
             if let v1 { ESS_SIGNING_CERT_free(v1) }
             if let v2 { ESS_SIGNING_CERT_V2_free(v2) }
@@ -317,6 +344,17 @@ struct SignerEvaluation {
         }
         guard v1 != nil || v2 != nil else { return false }
         return (try? withCertificateStack([certificate]) { OSSL_ESS_check_signing_certs(v1, v2, $0, 1) == 1 }) ?? false
+    }
+
+    /// SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }
+    /// re-encoded with its first ESSCertID alone (policies dropped: nothing checks them); nil
+    /// when it is not of that shape, or lists nothing.
+    static func firstCertificateIdentifier(_ attribute: ArraySlice<UInt8>) -> [UInt8]? {
+        let der = Array(attribute)
+        guard let outer = DER.element(der, at: 0, end: der.count), outer.tag == 0x30, outer.end == der.count,
+              let certs = DER.element(der, at: outer.valueStart, end: outer.end), certs.tag == 0x30,
+              let first = DER.element(der, at: certs.valueStart, end: certs.end), first.tag == 0x30 else { return nil }
+        return DER.tlv(0x30, DER.tlv(0x30, der[first.whole]))
     }
 
     /// A UTCTime or GeneralizedTime element, read by OpenSSL's rules.
