@@ -117,8 +117,18 @@ struct Verify: AsyncParsableCommand {
         guard year >= 1, (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year) else { throw invalid }
         var seconds = CivilTime.days(year: year, month: month, day: day) * 86_400
         var fraction = 0.0
+        // An offset can carry a time in year 1 or 9999 over the edge: OpenSSL, RFC 3339 and the
+        // report's four-digit years all end there.
+        func instant(_ seconds: Int, _ fraction: Double = 0) throws -> Date {
+            let earliest = CivilTime.days(year: 1, month: 1, day: 1) * 86_400
+            let latest = CivilTime.days(year: 9999, month: 12, day: 31) * 86_400 + 86_399
+            guard (earliest...latest).contains(seconds) else {
+                throw UnusableInput("The time \(text) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z once converted to UTC.")
+            }
+            return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        }
         if position == characters.count {
-            return Date(timeIntervalSince1970: Double(seconds - 7 * 3600))
+            return try instant(seconds - 7 * 3600)
         }
         try expect(UInt8(ascii: "T"))
         let hour = try number(2)
@@ -155,6 +165,6 @@ struct Verify: AsyncParsableCommand {
             throw invalid
         }
         guard position == characters.count else { throw invalid }
-        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        return try instant(seconds, fraction)
     }
 }
