@@ -28,4 +28,160 @@ import Testing
             #expect(try ValidationReport.decode(json: result.stdout).subIndication == .outOfBoundsNoPOE)
         }
     }
+
+    // MARK: - F2: proleptic Gregorian dates, four-digit years
+
+    @Test func reportDatesAreProlepticGregorianWithFourDigitYears() throws {
+        let cases: [(String, String, String)] = [
+            ("1582-10-10T00:00:00+07:00", "1582-10-09T17:00:00Z", "1582-10-10T00:00:00+07:00"),
+            ("0001-01-01T07:00:00+07:00", "0001-01-01T00:00:00Z", "0001-01-01T07:00:00+07:00"),
+            ("0999-12-31T23:59:59Z", "0999-12-31T23:59:59Z", "1000-01-01T06:59:59+07:00"),
+            ("1000-01-01T00:00:00Z", "1000-01-01T00:00:00Z", "1000-01-01T07:00:00+07:00"),
+            // RFC 5280's "no well-defined expiration": no five-digit year in Vietnam time either.
+            ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"),
+            ("2026-03-01T08:00:00+07:00", "2026-03-01T01:00:00Z", "2026-03-01T08:00:00+07:00"),
+        ]
+        for (input, utc, vietnam) in cases {
+            let date = try #require(ReportDate.parse(input), "\(input)")
+            #expect(ReportDate.utc(date) == utc)
+            #expect(ReportDate.text(date) == vietnam)
+            #expect(ReportDate.parse(utc) == date)
+        }
+        #expect(ReportDate.parse("2026-02-30T00:00:00Z") == nil)
+        #expect(ReportDate.parse("2026-03-01 08:00:00Z") == nil)
+    }
+
+    @Test func jsonAndTextAgreeOnDatesBefore1582AndValidateAgainstTheSchema() throws {
+        let fixtures = try KeysFixtures("julian")
+        let file = try fixtures.document()
+        let signed = try runVanThu(pki.clientSignArguments(file.path, out: file.path + ".p7s"), environment: TestPKI.clientEnvironment)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let schemaURL = TestPKI.repositoryRoot.appendingPathComponent("Schemas/validation-report.schema.json")
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any])
+        for (at, utc, vietnam) in [("1582-10-10", "1582-10-09T17:00:00Z", "1582-10-10T00:00:00+07:00"),
+                                   ("0001-01-01T07:00:00+07:00", "0001-01-01T00:00:00Z", "0001-01-01T07:00:00+07:00")] {
+            let arguments = ["verify", file.path, "--signature", file.path + ".p7s", "--trust", pki.trustDirectory, "--at", at]
+            let json = try runVanThu(arguments + ["--json"])
+            #expect(json.output.contains("\"validationTime\" : \"\(utc)\""), "\(json.output)")
+            let object = try JSONSerialization.jsonObject(with: json.stdout)
+            let problems = SchemaCheck(root: schema).problems(object, schema, path: "$")
+            #expect(problems.isEmpty, "\(problems)")
+            #expect(try ValidationReport.decode(json: json.stdout).validationTime == ReportDate.parse(utc))
+            let text = try runVanThu(arguments)
+            #expect(text.output.contains("\nValidated at: \(vietnam)\n"), "\(text.output)")
+        }
+    }
+
+    @Test func certShowWritesProlepticGregorianDates() throws {
+        let crafted = try CraftedCertificates("old-dates")
+        let path = try crafted.write("old", subject: [[(CraftedCertificates.cn, .utf8("Trước Năm 1582"))]],
+                                     notBefore: "10000101000000Z", notAfter: "99991231235959Z")
+        let shown = try runVanThu(["cert", "show", path])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.output.contains("  Valid from: 1000-01-01T07:00:00+07:00\n"), "\(shown.output)")
+        #expect(shown.output.contains("  Valid until: 9999-12-31T23:59:59Z (valid now)\n"), "\(shown.output)")
+        let notBefore = try Certificate.load(contentsOf: path)[0].notBefore
+        let report = ValidationReport(validationTime: notBefore, policy: PolicySummary(name: "p", description: "d"),
+                                      document: nil, signatures: [])
+        #expect(String(decoding: try report.json(), as: UTF8.self).contains("\"validationTime\" : \"1000-01-01T00:00:00Z\""))
+    }
+}
+
+/// Certificates with encodings `openssl req` will not write (empty values, values that are no
+/// string, any grouping of RDNs, any dates), built byte by byte and signed by the dev issuing CA
+/// with `openssl dgst`.
+struct CraftedCertificates {
+    static let c = "2.5.4.6", o = "2.5.4.10", cn = "2.5.4.3", uid = "0.9.2342.19200300.100.1.1"
+
+    enum Value {
+        case utf8(String), printable(String), raw([UInt8])
+        var der: [UInt8] {
+            switch self {
+            case .utf8(let text): CraftedCertificates.tlv(0x0c, Array(text.utf8))
+            case .printable(let text): CraftedCertificates.tlv(0x13, Array(text.utf8))
+            case .raw(let der): der
+            }
+        }
+    }
+
+    let fixtures: KeysFixtures
+    init(_ name: String) throws { fixtures = try KeysFixtures("crafted-\(name)") }
+
+    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+        var out = [tag]
+        if content.count < 0x80 {
+            out.append(UInt8(content.count))
+        } else {
+            let length = withUnsafeBytes(of: UInt32(content.count).bigEndian, Array.init).drop { $0 == 0 }
+            out.append(0x80 | UInt8(length.count))
+            out += length
+        }
+        return out + content
+    }
+
+    static func oid(_ dotted: String) -> [UInt8] {
+        let arcs = dotted.split(separator: ".").map { Int($0)! }
+        var content = [UInt8(arcs[0] * 40 + arcs[1])]
+        for arc in arcs.dropFirst(2) {
+            var groups = [UInt8(arc & 0x7f)]
+            var rest = arc >> 7
+            while rest > 0 { groups.insert(UInt8(rest & 0x7f) | 0x80, at: 0); rest >>= 7 }
+            content += groups
+        }
+        return tlv(0x06, content)
+    }
+
+    static func name(_ rdns: [[(String, Value)]]) -> [UInt8] {
+        tlv(0x30, rdns.flatMap { rdn in tlv(0x31, rdn.flatMap { tlv(0x30, oid($0.0) + $0.1.der) }) })
+    }
+
+    /// A signed certificate for a new P-256 key; returns the key and certificate paths.
+    func issue(_ name: String, subject: [[(String, Value)]], email: String?) throws -> (key: String, cert: String) {
+        let key = fixtures.path("\(name).key")
+        try openssl(["genpkey", "-quiet", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
+        let publicKey = try openssl(["pkey", "-in", key, "-pubout", "-outform", "DER"]).stdout
+        return (key, try write(name, subject: subject, publicKey: [UInt8](publicKey), email: email))
+    }
+
+    /// A certificate with the given subject and dates (GeneralizedTime), for any key.
+    @discardableResult
+    func write(_ name: String, subject: [[(String, Value)]], notBefore: String? = nil, notAfter: String? = nil,
+               publicKey: [UInt8]? = nil, email: String? = nil) throws -> String {
+        let spki: [UInt8]
+        if let publicKey {
+            spki = publicKey
+        } else {
+            let key = fixtures.path("\(name).key")
+            try openssl(["genpkey", "-quiet", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
+            spki = [UInt8](try openssl(["pkey", "-in", key, "-pubout", "-outform", "DER"]).stdout)
+        }
+        let ca = try Certificate.load(contentsOf: fixtures.pki.issuingCA)[0]
+        let caTBS = try #require(DER.children(ca.der, of: DER.element(ca.der, at: 0, end: ca.der.count)!.value)?.first)
+        let caFields = try #require(DER.children(ca.der, of: caTBS.value))
+        let issuer = Array(ca.der[caFields[5].whole])
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let now = Date()
+        let start = notBefore ?? formatter.string(from: now.addingTimeInterval(-3600))
+        let end = notAfter ?? formatter.string(from: now.addingTimeInterval(30 * 86_400))
+        var extensions = Self.tlv(0x30, Self.oid("2.5.29.15") + Self.tlv(0x01, [0xff]) + Self.tlv(0x04, Self.tlv(0x03, [0x06, 0xc0])))
+        if let email {
+            // Critical, as RFC 5280 wants it when the subject is empty.
+            extensions += Self.tlv(0x30, Self.oid("2.5.29.17") + Self.tlv(0x01, [0xff])
+                                   + Self.tlv(0x04, Self.tlv(0x30, Self.tlv(0x81, Array(email.utf8)))))
+        }
+        let algorithm = Self.tlv(0x30, Self.oid("1.2.840.113549.1.1.11") + [0x05, 0x00])
+        let serial = Self.tlv(0x02, [0x40] + (0..<15).map { _ in UInt8.random(in: 0...255) })
+        let tbs = Self.tlv(0x30, Self.tlv(0xa0, Self.tlv(0x02, [0x02])) + serial + algorithm + issuer
+                           + Self.tlv(0x30, Self.tlv(0x18, Array(start.utf8)) + Self.tlv(0x18, Array(end.utf8)))
+                           + Self.name(subject) + spki + Self.tlv(0xa3, Self.tlv(0x30, extensions)))
+        let tbsPath = fixtures.path("\(name).tbs")
+        try Data(tbs).write(to: URL(fileURLWithPath: tbsPath))
+        let signature = try openssl(["dgst", "-sha256", "-sign", fixtures.pki.path("ca/ca.key"), tbsPath]).stdout
+        let certificate = Self.tlv(0x30, tbs + algorithm + Self.tlv(0x03, [0x00] + [UInt8](signature)))
+        let path = fixtures.path("\(name).pem")
+        try Data(try Certificate(der: certificate).pem.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
 }

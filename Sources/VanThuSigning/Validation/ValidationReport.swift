@@ -161,17 +161,28 @@ public struct ValidationReport: Sendable, Hashable, Codable {
         subIndication = worst.map(\.subIndication) ?? .formatFailure
     }
 
-    /// JSON following Schemas/validation-report.schema.json, dates in ISO 8601 (UTC).
+    /// JSON following Schemas/validation-report.schema.json, dates in RFC 3339 (UTC, proleptic
+    /// Gregorian: Foundation's `.iso8601` turns Julian before 1582).
     public func json(pretty: Bool = true) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ReportDate.utc(date))
+        }
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
         return try encoder.encode(self)
     }
 
     public static func decode(json: Data) throws -> ValidationReport {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = ReportDate.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(text) is not an RFC 3339 time.")
+            }
+            return date
+        }
         return try decoder.decode(ValidationReport.self, from: json)
     }
 }

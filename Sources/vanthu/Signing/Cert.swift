@@ -20,8 +20,6 @@ struct Cert: AsyncParsableCommand {
         }
 
         static func describe(_ certificate: Certificate) -> String {
-            let vietnam = ISO8601DateFormatter()
-            vietnam.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
             let now = Date()
             let state = now < certificate.notBefore ? "not yet valid" : now > certificate.notAfter ? "expired" : "valid now"
             var lines = ["Certificate: \(certificate.subject.commonName ?? certificate.subject.description)"]
@@ -30,8 +28,8 @@ struct Cert: AsyncParsableCommand {
             }
             lines.append("  Issuer: \(certificate.issuer.commonName ?? certificate.issuer.description)")
             lines.append("  Serial number: \(certificate.serialNumber)")
-            lines.append("  Valid from: \(vietnam.string(from: certificate.notBefore))")
-            lines.append("  Valid until: \(vietnam.string(from: certificate.notAfter)) (\(state))")
+            lines.append("  Valid from: \(ReportDate.text(certificate.notBefore))")
+            lines.append("  Valid until: \(ReportDate.text(certificate.notAfter)) (\(state))")
             lines.append("  Public key: \(certificate.publicKey)")
             lines.append("  Signature algorithm: \(certificate.signatureAlgorithm)")
             let usage = certificate.keyUsage.map { usage in
