@@ -85,6 +85,18 @@ import Testing
                                       document: nil, signatures: [])
         #expect(String(decoding: try report.json(), as: UTF8.self).contains("\"validationTime\" : \"1000-01-01T00:00:00Z\""))
     }
+
+    // MARK: - F8: invisible and bidirectional marks
+
+    @Test func bidiMarksAndInvisibleCharactersAreEscaped() {
+        for scalar in [0x200E, 0x200F, 0x061C, 0x200B, 0xFEFF, 0x2060, 0x202E, 0x2067] {
+            let name = "Vũ\(Character(Unicode.Scalar(scalar)!))Hoa"
+            #expect(name.escapingControlCharacters == "Vũ\\u{\(String(scalar, radix: 16, uppercase: true))}Hoa")
+        }
+        // The joiners some scripts need to spell names are kept.
+        #expect("می\u{200C}خواهم".escapingControlCharacters == "می\u{200C}خواهم")
+        #expect("Nguyễn Văn Hùng".escapingControlCharacters == "Nguyễn Văn Hùng")
+    }
 }
 
 /// Certificates with encodings `openssl req` will not write (empty values, values that are no
