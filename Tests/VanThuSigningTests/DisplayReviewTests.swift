@@ -97,6 +97,22 @@ import Testing
         #expect("می\u{200C}خواهم".escapingControlCharacters == "می\u{200C}خواهم")
         #expect("Nguyễn Văn Hùng".escapingControlCharacters == "Nguyễn Văn Hùng")
     }
+
+    // MARK: - F13: file names that are not UTF-8
+
+    @Test func argumentsThatAreNotUTF8AreNamedAsSuch() throws {
+        let directory = try temporaryDirectory("latin1")
+        try write("Công văn", to: directory.appendingPathComponent("plain.txt"))
+        // "Công văn.txt" in Latin-1 (ô = F4, ă has no Latin-1 form: ã = E3 stands in).
+        let script = """
+            cd "$DIR" && cp plain.txt "$(printf 'C\\364ng v\\343n.txt')" && \
+            exec "$VANTHU" verify "$(printf 'C\\364ng v\\343n.txt')" --signature x.p7s --trust "$TRUST"
+            """
+        let result = try runProcess("/bin/bash", ["-c", script],
+                                    environment: ["DIR": directory.path, "VANTHU": try vanthuExecutable(), "TRUST": pki.trustDirectory])
+        #expect(result.status == 3)
+        #expect(result.stderr == "vanthu: The argument C\u{FFFD}ng v\u{FFFD}n.txt is not valid UTF-8 (the bytes shown as \u{FFFD}), so vanthu cannot use it; give the file a UTF-8 name.\n")
+    }
 }
 
 /// Certificates with encodings `openssl req` will not write (empty values, values that are no

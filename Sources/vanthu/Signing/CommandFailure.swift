@@ -12,6 +12,7 @@ struct UnusableInput: Error {
 /// Runs a signing command body, turning library errors into one sentence on stderr and exit 3.
 func runReportingUnusableInput(_ body: () async throws -> Void) async throws {
     do {
+        try refuseArgumentsThatAreNotUTF8()
         try await body()
     } catch let error as SigningError {
         printError(error.message)
@@ -22,6 +23,16 @@ func runReportingUnusableInput(_ body: () async throws -> Void) async throws {
     } catch let error as PDFError {
         printError(error.message)
         throw ExitCode(3)
+    }
+}
+
+/// Swift hands the arguments over as strings, with bytes that are not UTF-8 replaced by U+FFFD:
+/// such a file name (a Latin-1 name from an old archive) no longer names its file, and a
+/// passphrase would change. Say so, rather than that the file cannot be read.
+func refuseArgumentsThatAreNotUTF8() throws {
+    for index in 1..<Int(CommandLine.argc) {
+        guard let raw = CommandLine.unsafeArgv[index], String(validatingCString: raw) == nil else { continue }
+        throw UnusableInput("The argument \(String(cString: raw).escapingControlCharacters) is not valid UTF-8 (the bytes shown as \u{FFFD}), so vanthu cannot use it; give the file a UTF-8 name.")
     }
 }
 
