@@ -86,6 +86,110 @@ import Testing
         #expect(String(decoding: try report.json(), as: UTF8.self).contains("\"validationTime\" : \"1000-01-01T00:00:00Z\""))
     }
 
+    // MARK: - F3, F5: values as RFC 4514 #hex, multi-valued RDNs
+
+    @Test func valuesOpenSSLCannotConvertAreShownAsHex() throws {
+        let crafted = try CraftedCertificates("hex")
+        // A CN that is a SEQUENCE holding a UTF8String, a UID that is a BIT STRING.
+        let sequence = CraftedCertificates.tlv(0x30, CraftedCertificates.tlv(0x0c, Array("x".utf8)))
+        let path = try crafted.write("odd", subject: [
+            [(CraftedCertificates.c, .printable("VN"))],
+            [(CraftedCertificates.o, .utf8("Sở GD"))],
+            [(CraftedCertificates.cn, .raw(sequence))],
+            [(CraftedCertificates.uid, .raw([0x03, 0x02, 0x00, 0xAB]))],
+        ])
+        let certificate = try Certificate.load(contentsOf: path)[0]
+        #expect(certificate.subject.description == "UID=#030200ab, CN=#30030c0178, O=Sở GD, C=VN")
+        #expect(certificate.subject.attributes.map(\.value) == ["VN", "Sở GD", "#30030c0178", "#030200ab"])
+        #expect(certificate.subject.commonName == "#30030c0178")
+        let shown = try runVanThu(["cert", "show", path])
+        #expect(shown.output.hasPrefix("Certificate: #30030c0178\n"), "\(shown.output)")
+        #expect(shown.output.contains("  Name (CN): #30030c0178\n"))
+        #expect(shown.output.contains("  User ID (UID): #030200ab\n"))
+        // A literal value that starts with # is escaped, so the two cannot be confused.
+        let literal = try crafted.write("literal", subject: [[(CraftedCertificates.cn, .utf8("#30030c0178"))]])
+        #expect(try Certificate.load(contentsOf: literal)[0].subject.description == "CN=\\#30030c0178")
+    }
+
+    @Test func multiValuedRDNsAreJoinedWithPlusAndUnknownTypesAreHex() throws {
+        let crafted = try CraftedCertificates("rdn")
+        let path = try crafted.write("multi", subject: [
+            [(CraftedCertificates.c, .printable("VN"))],
+            [(CraftedCertificates.o, .utf8("Sở GD"))],
+            [(CraftedCertificates.cn, .utf8("Lê Quang Huy")), (CraftedCertificates.uid, .utf8("CMND:012345678"))],
+            [("1.3.6.1.4.1.99999.1.2", .utf8("Giá trị lạ"))],
+        ])
+        let subject = try Certificate.load(contentsOf: path)[0].subject
+        let unknownHex = "#0c" + String(format: "%02x", Array("Giá trị lạ".utf8).count) + Array("Giá trị lạ".utf8).hexString
+        #expect(subject.description == "1.3.6.1.4.1.99999.1.2=\(unknownHex), CN=Lê Quang Huy+UID=CMND:012345678, O=Sở GD, C=VN")
+        #expect(subject.attributes.last?.value == unknownHex)
+        #expect(subject.commonName == "Lê Quang Huy")
+        // The same attributes in separate RDNs are another name, printed another way.
+        let separate = try crafted.write("separate", subject: [
+            [(CraftedCertificates.c, .printable("VN"))],
+            [(CraftedCertificates.o, .utf8("Sở GD"))],
+            [(CraftedCertificates.cn, .utf8("Lê Quang Huy"))], [(CraftedCertificates.uid, .utf8("CMND:012345678"))],
+        ])
+        let other = try Certificate.load(contentsOf: separate)[0].subject
+        #expect(other.description == "UID=CMND:012345678, CN=Lê Quang Huy, O=Sở GD, C=VN")
+        #expect(other != subject)
+        // Coding keeps the grouping.
+        let decoded = try JSONDecoder().decode(DistinguishedName.self, from: JSONEncoder().encode(subject))
+        #expect(decoded == subject && decoded.description == subject.description)
+    }
+
+    // MARK: - F4, F7, F6: every certificate is named, by its most specific name
+
+    @Test func signersWithoutACommonNameAreStillNamed() throws {
+        let crafted = try CraftedCertificates("no-name")
+        let email = "van.thu@sogd.thanhhoa.gov.vn"
+        let cases: [(String, [[(String, CraftedCertificates.Value)]], String)] = [
+            ("empty-subject", [], "email:\(email)"),
+            ("empty-cn", [[(CraftedCertificates.c, .printable("VN"))], [(CraftedCertificates.o, .utf8("Sở GD"))],
+                          [(CraftedCertificates.cn, .utf8(""))]], "Sở GD"),
+            ("two-cn", [[(CraftedCertificates.c, .printable("VN"))], [(CraftedCertificates.cn, .utf8("Sở Giáo dục và Đào tạo"))],
+                        [(CraftedCertificates.cn, .utf8("Vũ Thị Hoa"))]], "Vũ Thị Hoa"),
+        ]
+        for (name, subject, expected) in cases {
+            let (key, cert) = try crafted.issue(name, subject: subject, email: email)
+            let certificate = try Certificate.load(contentsOf: cert)[0]
+            #expect(certificate.displayName == expected)
+            let file = try crafted.fixtures.document()
+            let signed = try runVanThu(["sign", file.path, "--key", key, "--cert", cert, "--chain", pki.issuingCA])
+            #expect(signed.status == 0, "\(signed.stderr)")
+            let verified = try runVanThu(["verify", file.path, "--signature", file.path + ".p7s", "--trust", pki.trustDirectory])
+            #expect(verified.status == 0, "\(name): \(verified.output)")
+            #expect(verified.output.contains("\n  Signer: \(expected)\n"), "\(verified.output)")
+            #expect(verified.output.contains("The signer's certificate was found: \(expected).\n"))
+            #expect(verified.output.contains("\n    - \(expected), valid "))
+            #expect(verified.output.contains("\n    - \(expected): GOOD: "), "\(verified.output)")
+            let shown = try runVanThu(["cert", "show", cert])
+            #expect(shown.output.hasPrefix("Certificate: \(expected)\n"), "\(shown.output)")
+            let json = try runVanThu(["verify", file.path, "--signature", file.path + ".p7s", "--trust", pki.trustDirectory, "--json"])
+            let signer = try #require(try ValidationReport.decode(json: json.stdout).signatures.first?.signer)
+            #expect(signer.commonName == (name == "two-cn" ? "Vũ Thị Hoa" : nil))
+        }
+        // Nothing at all: the serial number.
+        let (_, bare) = try crafted.issue("bare", subject: [], email: nil)
+        let certificate = try Certificate.load(contentsOf: bare)[0]
+        #expect(certificate.displayName == "(no name) serial \(certificate.serialNumber)")
+    }
+
+    @Test func revocationLinesUseTheChainLinesNames() throws {
+        let file = try KeysFixtures("revocation-names").document()
+        let signature = try CAdESSigner(identity: pki.identity("tung.dv")).signSynchronously(fileAt: file.path)
+        let report = try SignatureValidator(trustStore: pki.trustStore()).validateSynchronously(signature: signature, contentAt: file.path)
+        let chainNames = report.signatures[0].chain.map(\.displayName)
+        let revocationLines = report.text.split(separator: "\n").drop { $0 != "  Revocation:" }.dropFirst()
+            .prefix { $0.hasPrefix("    - ") }
+        #expect(!revocationLines.isEmpty)
+        #expect(revocationLines.first?.hasPrefix("    - \(chainNames[0]): REVOKED: ") == true, "\(report.text)")
+        for line in revocationLines {
+            #expect(!line.contains("UID="), "\(line)")
+            #expect(chainNames.contains { line.hasPrefix("    - \($0): ") }, "\(line)")
+        }
+    }
+
     // MARK: - F8: invisible and bidirectional marks
 
     @Test func bidiMarksAndInvisibleCharactersAreEscaped() {

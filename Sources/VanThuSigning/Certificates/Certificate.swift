@@ -128,6 +128,25 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         try parseAll(readFile(path, what: "certificate file"))
     }
 
+    /// What a person should read as the certificate's name: the subject's display name (the
+    /// most specific non-empty CN, else O, else the whole subject), else the subjectAltName
+    /// (RFC 5280 allows an empty subject with one), else the serial number. Never empty.
+    public var displayName: String {
+        if let name = subject.displayName { return name }
+        if let alternative = subjectAlternativeNames, !alternative.isEmpty { return alternative }
+        return "(no name) serial \(serialNumber)"
+    }
+
+    /// The subjectAltName extension as OpenSSL prints it (`email:…, DNS:…`), nil without one.
+    var subjectAlternativeNames: String? {
+        let x509 = backing.pointer
+        let index = X509_get_ext_by_NID(x509, NID_subject_alt_name, -1)
+        guard index >= 0, let extensionPointer = X509_get_ext(x509, index) else { return nil }
+        let printed = collectBIO { X509V3_EXT_print($0, extensionPointer, 0, 0) == 1 }
+        OpenSSLErrorQueue.clear()
+        return printed.map { String(decoding: $0, as: UTF8.self) }
+    }
+
     private static func parsePEM(_ bytes: [UInt8]) throws -> [Certificate] {
         OpenSSLRuntime.ready
         return try withMemoryBIO(bytes) { bio in
@@ -291,3 +310,4 @@ enum FileKind {
         }
     }
 }
+

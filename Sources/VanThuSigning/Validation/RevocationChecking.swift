@@ -23,7 +23,7 @@ extension SignerEvaluation {
         for depth in 0..<max(chain.count - 1, 0) {
             let certificate = chain[depth]
             let issuer = chain[depth + 1]
-            let name = certificate.subject.commonName ?? certificate.subject.description
+            let name = certificate.displayName
             let found = status(of: certificate, issuer: issuer)
             statuses.append(found.status)
             instants += found.instants
@@ -78,8 +78,8 @@ extension SignerEvaluation {
     ///   newer one of these lifts it (removeFromCRL); unknown when it has no nextUpdate
     ///   or expired before the validation time; good otherwise.
     private func status(of certificate: Certificate, issuer: Certificate) -> Found {
-        let name = certificate.subject.commonName ?? certificate.subject.description
-        let issuerName = issuer.subject.commonName ?? issuer.subject.description
+        let name = certificate.displayName
+        let issuerName = issuer.displayName
         let signed = storage.crls(signedBy: issuer)
         let namesAnotherIssuer = certificate.namesAnotherCRLIssuer
         let inScope = namesAnotherIssuer ? [] : signed.filter { $0.covers(certificate) }

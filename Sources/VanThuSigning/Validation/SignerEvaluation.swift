@@ -80,7 +80,7 @@ struct SignerEvaluation {
                               "The signer's certificate is neither embedded in the signature nor given as an untrusted certificate.")
                 break checks
             }
-            findings.pass("signing-certificate-identified", "The signer's certificate was found: \(certificate.subject.commonName ?? certificate.subject.description).")
+            findings.pass("signing-certificate-identified", "The signer's certificate was found: \(certificate.displayName).")
             if SignatureValueVerification.verify(signer, index: index, in: signedData, certificate: certificate,
                                                  digestNID: digestNID, storage: storage) {
                 findings.pass("signature-value", "The signature value verifies with the signer's public key.")
@@ -256,7 +256,7 @@ struct SignerEvaluation {
     private func checkChain(_ outcome: ChainOutcome, _ findings: inout Findings) -> Bool {
         guard let failure = outcome.failure else {
             let anchor = outcome.chain.last
-            findings.pass("certificate-chain", "The certificate chains to the trust anchor \(anchor?.subject.commonName ?? anchor?.subject.description ?? "").")
+            findings.pass("certificate-chain", "The certificate chains to the trust anchor \(anchor?.displayName ?? "").")
             return true
         }
         // OpenSSL counts depth from the signer's certificate (0) towards the anchor.
@@ -279,7 +279,7 @@ struct SignerEvaluation {
 
     private func checkValidityPeriods(_ chain: [Certificate], _ findings: inout Findings) {
         for (depth, certificate) in chain.enumerated() {
-            let who = depth == 0 ? "The signer's certificate" : "The CA certificate \(certificate.subject.commonName ?? certificate.subject.description)"
+            let who = depth == 0 ? "The signer's certificate" : "The CA certificate \(certificate.displayName)"
             if validationTime > certificate.notAfter {
                 findings.fail("validity-period", .indeterminate, .outOfBoundsNoPOE,
                               "\(who) expired on \(ReportDate.text(certificate.notAfter)), before the validation time, and no proof of existence shows the signature was made earlier.")
@@ -304,7 +304,7 @@ struct SignerEvaluation {
             problems.append("the signature uses \(digestName)")
         }
         for (depth, certificate) in chain.enumerated() {
-            let name = depth == 0 ? "the signer's certificate" : "the CA certificate \(certificate.subject.commonName ?? "")"
+            let name = depth == 0 ? "the signer's certificate" : "the CA certificate \(certificate.displayName)"
             let key = certificate.publicKey
             switch key.algorithm {
             case .rsa, .rsaPSS:

@@ -18,7 +18,7 @@ extension ValidationReport {
             lines.append("")
             lines.append("\(signature.id) [\(signature.format.rawValue)]: \(signature.indication.rawValue)\(signature.subIndication.map { " / \($0.rawValue)" } ?? "")")
             if let signer = signature.signer {
-                lines.append("  Signer: \(signer.commonName ?? signer.subject)")
+                lines.append("  Signer: \(signer.displayName)")
                 lines.append("    Subject: \(signer.subject)")
                 lines.append("    Issuer: \(signer.issuer)")
                 lines.append("    Serial: \(signer.serialNumber)")
@@ -31,13 +31,15 @@ extension ValidationReport {
                 lines.append("  Chain:")
                 for certificate in signature.chain {
                     let anchor = certificate.isTrustAnchor ? " (trust anchor)" : ""
-                    lines.append("    - \(certificate.commonName ?? certificate.subject)\(anchor), valid \(ReportDate.text(certificate.notBefore)) to \(ReportDate.text(certificate.notAfter))")
+                    lines.append("    - \(certificate.displayName)\(anchor), valid \(ReportDate.text(certificate.notBefore)) to \(ReportDate.text(certificate.notAfter))")
                 }
             }
             if !signature.revocation.isEmpty {
                 lines.append("  Revocation:")
                 for status in signature.revocation {
-                    let who = status.subject.split(separator: ",").first.map(String.init) ?? status.subject
+                    // The name the chain lines use for the same certificate.
+                    let who = signature.chain.first { $0.sha256Fingerprint == status.sha256Fingerprint }?.displayName
+                        ?? (status.subject.isEmpty ? status.sha256Fingerprint : status.subject)
                     lines.append("    - \(who): \(status.status.rawValue): \(status.reason)")
                 }
             }

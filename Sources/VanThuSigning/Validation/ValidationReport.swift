@@ -78,8 +78,18 @@ public struct CertificateSummary: Sendable, Hashable, Codable {
     public let publicKey: String
     public let signatureAlgorithm: String
     public let isTrustAnchor: Bool
+    /// The name to show a person (`Certificate.displayName`): never empty. Not in the JSON,
+    /// which has the parts; a decoded report works it out again from them, without the
+    /// subjectAltName an empty subject falls back to.
+    public let displayName: String
+
+    private enum CodingKeys: String, CodingKey {
+        case subject, subjectAttributes, commonName, issuer, serialNumber, sha256Fingerprint, notBefore, notAfter,
+             publicKey, signatureAlgorithm, isTrustAnchor
+    }
 
     public init(_ certificate: Certificate, isTrustAnchor: Bool = false) {
+        displayName = certificate.displayName
         subject = certificate.subject.description
         subjectAttributes = certificate.subject.attributes
         commonName = certificate.subject.commonName
@@ -91,6 +101,24 @@ public struct CertificateSummary: Sendable, Hashable, Codable {
         publicKey = certificate.publicKey.description
         signatureAlgorithm = certificate.signatureAlgorithm
         self.isTrustAnchor = isTrustAnchor
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        subject = try container.decode(String.self, forKey: .subject)
+        subjectAttributes = try container.decode([DistinguishedName.Attribute].self, forKey: .subjectAttributes)
+        commonName = try container.decodeIfPresent(String.self, forKey: .commonName)
+        issuer = try container.decode(String.self, forKey: .issuer)
+        serialNumber = try container.decode(String.self, forKey: .serialNumber)
+        sha256Fingerprint = try container.decode(String.self, forKey: .sha256Fingerprint)
+        notBefore = try container.decode(Date.self, forKey: .notBefore)
+        notAfter = try container.decode(Date.self, forKey: .notAfter)
+        publicKey = try container.decode(String.self, forKey: .publicKey)
+        signatureAlgorithm = try container.decode(String.self, forKey: .signatureAlgorithm)
+        isTrustAnchor = try container.decode(Bool.self, forKey: .isTrustAnchor)
+        displayName = commonName.flatMap { $0.isEmpty ? nil : $0 }
+            ?? subjectAttributes.last { $0.type == "O" && !$0.value.isEmpty }?.value
+            ?? (subject.isEmpty ? "(no name) serial \(serialNumber)" : subject)
     }
 }
 

@@ -22,11 +22,11 @@ struct Cert: AsyncParsableCommand {
         static func describe(_ certificate: Certificate) -> String {
             let now = Date()
             let state = now < certificate.notBefore ? "not yet valid" : now > certificate.notAfter ? "expired" : "valid now"
-            var lines = ["Certificate: \(certificate.subject.commonName ?? certificate.subject.description)"]
+            var lines = ["Certificate: \(certificate.displayName)"]
             for attribute in certificate.subject.attributes {
                 lines.append("  \(Self.label(attribute.type)): \(attribute.value)")
             }
-            lines.append("  Issuer: \(certificate.issuer.commonName ?? certificate.issuer.description)")
+            lines.append("  Issuer: \(certificate.issuer.displayName ?? "(no name)")")
             lines.append("  Serial number: \(certificate.serialNumber)")
             lines.append("  Valid from: \(ReportDate.text(certificate.notBefore))")
             lines.append("  Valid until: \(ReportDate.text(certificate.notAfter)) (\(state))")

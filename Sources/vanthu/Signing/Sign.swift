@@ -78,7 +78,7 @@ struct Sign: AsyncParsableCommand {
     }
 
     private static func signerName(_ identity: SigningIdentity) -> String {
-        identity.certificate.subject.commonName ?? "\(identity.certificate.subject)"
+        identity.certificate.displayName
     }
 
     private func loadIdentity() throws -> SigningIdentity {
