@@ -202,6 +202,29 @@ import Testing
         #expect("Nguyễn Văn Hùng".escapingControlCharacters == "Nguyễn Văn Hùng")
     }
 
+    // MARK: - F10: DSA named as such
+
+    @Test func dsaKeysAreNamedAndRefusedAsDSA() throws {
+        let fixtures = try KeysFixtures("dsa")
+        let parameters = fixtures.path("dsa.param")
+        try openssl(["genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048", "-out", parameters])
+        let key = fixtures.path("dsa.key")
+        try openssl(["genpkey", "-quiet", "-paramfile", parameters, "-out", key])
+        try fixtures.issue("dsa", subject: "/C=VN/CN=Khóa DSA", existingKey: key)
+        let cert = fixtures.path("dsa.pem")
+        #expect(try Certificate.load(contentsOf: cert)[0].publicKey.description == "DSA-2048")
+        #expect(try runVanThu(["cert", "show", cert]).output.contains("  Public key: DSA-2048\n"))
+        let file = try fixtures.document()
+        try openssl(["cms", "-sign", "-binary", "-in", file.path, "-signer", cert, "-inkey", key, "-md", "sha256",
+                     "-outform", "DER", "-out", file.path + ".p7s"])
+        let report = try SignatureValidator(trustStore: pki.trustStore(withIntermediate: true))
+            .validateSynchronously(signature: bytes(URL(fileURLWithPath: file.path + ".p7s")), contentAt: file.path)
+        #expect(report.subIndication == .cryptoConstraintsFailure)
+        let reason = try #require(report.signatures[0].checks.first { $0.id == "cryptographic-constraints" }?.reason)
+        #expect(reason.contains("the signer's certificate has a DSA-2048 key, and the policy does not accept DSA"), "\(reason)")
+        #expect(report.signatures[0].signer?.publicKey == "DSA-2048")
+    }
+
     // MARK: - F13: file names that are not UTF-8
 
     @Test func argumentsThatAreNotUTF8AreNamedAsSuch() throws {

@@ -242,7 +242,9 @@ struct CertificateFingerprint: Hashable, Sendable {
 
 /// What a certificate's public key is, for reports and policy.
 public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Algorithm: String, Sendable, Codable { case rsa = "RSA", rsaPSS = "RSA-PSS", ec = "EC", ed25519 = "Ed25519", ed448 = "Ed448", other = "other" }
+    public enum Algorithm: String, Sendable, Codable {
+        case rsa = "RSA", rsaPSS = "RSA-PSS", ec = "EC", ed25519 = "Ed25519", ed448 = "Ed448", dsa = "DSA", other = "other"
+    }
     public let algorithm: Algorithm
     public let bits: Int
     /// NIST name of the curve (`P-256`, `P-384`, `P-521`) or OpenSSL's name for others.
@@ -266,6 +268,7 @@ public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringCon
             }
         case EVP_PKEY_ED25519: algorithm = .ed25519; curve = nil
         case EVP_PKEY_ED448: algorithm = .ed448; curve = nil
+        case EVP_PKEY_DSA: algorithm = .dsa; curve = nil
         default: algorithm = .other; curve = nil
         }
     }
@@ -273,7 +276,7 @@ public struct PublicKeyDescription: Sendable, Hashable, Codable, CustomStringCon
     public var description: String {
         switch algorithm {
         case .ec: "EC \(curve ?? "unknown curve")"
-        case .rsa, .rsaPSS: "\(algorithm.rawValue)-\(bits)"
+        case .rsa, .rsaPSS, .dsa: "\(algorithm.rawValue)-\(bits)"
         default: algorithm.rawValue
         }
     }

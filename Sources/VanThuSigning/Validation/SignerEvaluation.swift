@@ -311,6 +311,8 @@ struct SignerEvaluation {
                 if key.bits < policy.minimumRSABits { problems.append("\(name) has an RSA key of \(key.bits) bits") }
             case .ec:
                 if !policy.acceptedCurves.contains(key.curve ?? "") { problems.append("\(name) uses the curve \(key.curve ?? "unknown")") }
+            case .dsa:
+                problems.append("\(name) has a \(key) key, and the policy does not accept DSA")
             case .other:
                 problems.append("\(name) has a key of an unknown type")
             default:
