@@ -225,6 +225,29 @@ import Testing
         #expect(report.signatures[0].signer?.publicKey == "DSA-2048")
     }
 
+    // MARK: - F11: DER input read whole
+
+    @Test func certShowReadsEveryConcatenatedDERCertificateAndRefusesTrailingData() throws {
+        let directory = try temporaryDirectory("der-trailing")
+        let first = try Certificate.load(contentsOf: pki.cert("hung.nv"))[0]
+        let second = try Certificate.load(contentsOf: pki.cert("lan.tt"))[0]
+        let both = directory.appendingPathComponent("both.der")
+        try Data(first.der + second.der).write(to: both)
+        let shown = try runVanThu(["cert", "show", both.path])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.output.hasPrefix("Certificate: Nguyễn Văn Hùng\n"))
+        #expect(shown.output.contains("\nCertificate: Trần Thị Lan\n"), "\(shown.output)")
+        #expect(try Certificate.parseAll(first.der + second.der) == [first, second])
+
+        let garbage = directory.appendingPathComponent("garbage.der")
+        try Data(first.der + Array("rác".utf8)).write(to: garbage)
+        let refused = try runVanThu(["cert", "show", garbage.path])
+        #expect(refused.status == 3)
+        #expect(refused.output.isEmpty)
+        #expect(refused.stderr == "vanthu: The 4 bytes after DER certificate 1 are not a certificate.\n")
+        #expect(throws: SigningError.self) { try Certificate(der: first.der + [0]) }
+    }
+
     // MARK: - F13: file names that are not UTF-8
 
     @Test func argumentsThatAreNotUTF8AreNamedAsSuch() throws {

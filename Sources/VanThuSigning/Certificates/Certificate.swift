@@ -94,13 +94,28 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// Digest used by the issuer's signature, nil when the algorithm has none (Ed25519) or is unknown.
     public var signatureDigest: String? { properties.signatureDigest }
 
+    /// Exactly one DER certificate: bytes after it are refused, not ignored.
     public init(der: [UInt8]) throws {
+        let (certificate, consumed) = try Self.parseDER(der[...])
+        guard consumed == der.count else {
+            throw SigningError(.malformedInput, "The data holds \(der.count - consumed) bytes after the DER certificate.")
+        }
+        self = certificate
+    }
+
+    /// The DER certificate at the start of `der`, and how many bytes it takes.
+    private static func parseDER(_ der: ArraySlice<UInt8>) throws -> (Certificate, Int) {
         OpenSSLRuntime.ready
         guard !der.isEmpty else { throw SigningError(.malformedInput, "The certificate is empty.") }
-        guard let parsed = decodeDER(der[...], { d2i_X509(nil, $0, $1) }) else {
+        let (parsed, consumed) = decodeDER(der) { cursor, length -> (OpaquePointer?, Int) in
+            let start = cursor.pointee
+            let parsed = d2i_X509(nil, cursor, length)
+            return (parsed, parsed == nil ? 0 : (cursor.pointee.map { start!.distance(to: $0) } ?? 0))
+        }
+        guard let parsed else {
             throw OpenSSLErrorQueue.error(.malformedInput, "The data is not a DER-encoded X.509 certificate.")
         }
-        try self.init(backing: X509Backing(taking: parsed))
+        return (try Certificate(backing: X509Backing(taking: parsed)), consumed)
     }
 
     public init(pem: String) throws {
@@ -111,7 +126,8 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         self = first
     }
 
-    /// Every certificate in a PEM bundle, or the one certificate of a DER file.
+    /// Every certificate in a PEM bundle, or the DER certificates of a DER file (one, or several
+    /// concatenated); anything after the last DER certificate is refused.
     public static func parseAll(_ bytes: [UInt8]) throws -> [Certificate] {
         // DER always opens with a SEQUENCE tag; anything else is read as PEM text, which may
         // carry lines before its blocks (as `openssl pkcs12` output does).
@@ -120,7 +136,19 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
             guard !all.isEmpty else { throw SigningError(.malformedInput, "The text holds no PEM certificate.") }
             return all
         }
-        return [try Certificate(der: bytes)]
+        var all: [Certificate] = []
+        var offset = 0
+        while offset < bytes.count {
+            do {
+                let (certificate, consumed) = try parseDER(bytes[offset...])
+                all.append(certificate)
+                offset += consumed
+            } catch let error as SigningError where !all.isEmpty {
+                throw SigningError(.malformedInput, "The \(bytes.count - offset) bytes after DER certificate \(all.count) are not a certificate.",
+                                   details: error.details)
+            }
+        }
+        return all
     }
 
     /// Every certificate in a PEM bundle or DER file on disk.

@@ -53,8 +53,8 @@ public struct TrustStore: Sendable {
             if contains(bytes, "-----BEGIN X509 CRL-----") {
                 crls += try CertificateRevocationList.parseAll(bytes)
             } else if !contains(bytes, "-----BEGIN") {
-                if let certificate = try? Certificate(der: bytes) {
-                    anchors.append(certificate)
+                if bytes.first == 0x30, let certificates = try? Certificate.parseAll(bytes) {
+                    anchors += certificates
                 } else if let crl = try? CertificateRevocationList(der: bytes) {
                     crls.append(crl)
                 } else if kind != .directory {
