@@ -89,7 +89,8 @@ import Testing
              "vanthu: The passphrase source must be pass:TEXT, env:VAR, file:PATH, fd:N or stdin.\n"),
             (["sign", file.path, "--key", pki.key("hung.nv"), "--cert", pki.cert("lan.tt")],
              "vanthu: The private key does not belong to the certificate of Trần Thị Lan.\n"),
-            (["cert", "show", signature.path], "vanthu: The data is not a DER-encoded X.509 certificate.\n"),
+            (["cert", "show", signature.path],
+             "vanthu: The certificate file \(signature.path) cannot be used: the data is not a DER-encoded X.509 certificate.\n"),
         ]
         for (arguments, message) in cases {
             let result = try runVanThu(arguments)

@@ -244,7 +244,7 @@ import Testing
         let refused = try runVanThu(["cert", "show", garbage.path])
         #expect(refused.status == 3)
         #expect(refused.output.isEmpty)
-        #expect(refused.stderr == "vanthu: The 4 bytes after DER certificate 1 are not a certificate.\n")
+        #expect(refused.stderr == "vanthu: The certificate file \(garbage.path) cannot be used: the 4 bytes after DER certificate 1 are not a certificate.\n")
         #expect(throws: SigningError.self) { try Certificate(der: first.der + [0]) }
     }
 
@@ -262,6 +262,38 @@ import Testing
                                     environment: ["DIR": directory.path, "VANTHU": try vanthuExecutable(), "TRUST": pki.trustDirectory])
         #expect(result.status == 3)
         #expect(result.stderr == "vanthu: The argument C\u{FFFD}ng v\u{FFFD}n.txt is not valid UTF-8 (the bytes shown as \u{FFFD}), so vanthu cannot use it; give the file a UTF-8 name.\n")
+    }
+
+    // MARK: - F14: unusable files named
+
+    @Test func unusableInputSentencesNameTheFile() throws {
+        let fixtures = try KeysFixtures("naming")
+        let file = try fixtures.document()
+        let signed = try runVanThu(pki.clientSignArguments(file.path, out: file.path + ".p7s"), environment: TestPKI.clientEnvironment)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let notes = fixtures.path("ghi-chú.txt")
+        try write("Ghi chú cuộc họp", to: URL(fileURLWithPath: notes))
+        let verify = ["verify", file.path, "--signature", file.path + ".p7s", "--trust", pki.trustDirectory]
+        let cases: [([String], String)] = [
+            (verify + ["--untrusted", pki.issuingCA, "--untrusted", notes],
+             "The certificate file \(notes) cannot be used: the text holds no PEM certificate."),
+            (verify + ["--crl", pki.issuingCRL, "--crl", pki.cert("hung.nv")],
+             "The CRL file \(pki.cert("hung.nv")) cannot be used: the file holds a certificate, not a CRL."),
+            (["cert", "show", notes], "The certificate file \(notes) cannot be used: the text holds no PEM certificate."),
+        ]
+        for (arguments, sentence) in cases {
+            let result = try runVanThu(arguments)
+            #expect(result.status == 3, "\(arguments)")
+            #expect(result.stderr == "vanthu: \(sentence)\n")
+        }
+        // A damaged PEM block in a trust directory names its file too.
+        let trust = try temporaryDirectory("naming-trust")
+        try FileManager.default.copyItem(atPath: pki.rootCertificate, toPath: trust.appendingPathComponent("root.pem").path)
+        let damaged = trust.appendingPathComponent("hong.pem")
+        try write("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", to: damaged)
+        let result = try runVanThu(["verify", file.path, "--signature", file.path + ".p7s", "--trust", trust.path])
+        #expect(result.status == 3)
+        #expect(result.stderr.hasPrefix("vanthu: The trust file \(damaged.path) cannot be used: "), "\(result.stderr)")
     }
 }
 

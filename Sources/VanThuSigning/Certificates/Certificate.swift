@@ -151,9 +151,14 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         return all
     }
 
-    /// Every certificate in a PEM bundle or DER file on disk.
+    /// Every certificate in a PEM bundle or DER file on disk; an unusable file is named in the error.
     public static func load(contentsOf path: String) throws -> [Certificate] {
-        try parseAll(readFile(path, what: "certificate file"))
+        let bytes = try readFile(path, what: "certificate file")
+        do {
+            return try parseAll(bytes)
+        } catch let error as SigningError {
+            throw error.naming("certificate file", path)
+        }
     }
 
     /// What a person should read as the certificate's name: the subject's display name (the
@@ -342,3 +347,14 @@ enum FileKind {
     }
 }
 
+extension SigningError {
+    /// The same error with its sentence saying which file it is about, for files given on the
+    /// command line (`--untrusted`, `--crl`, trust files, `cert show`), several of which may be
+    /// given at once. Errors that already name the file (it cannot be read, it is too large)
+    /// are kept as they are.
+    func naming(_ what: String, _ path: String) -> SigningError {
+        guard code == .malformedInput, !message.contains(path) else { return self }
+        let sentence = message.prefix(1).lowercased() + message.dropFirst()
+        return SigningError(code, "The \(what) \(path) cannot be used: \(sentence)", details: details)
+    }
+}

@@ -57,7 +57,12 @@ public struct CertificateRevocationList: Sendable, Hashable {
     }
 
     public static func load(contentsOf path: String) throws -> [CertificateRevocationList] {
-        try parseAll(readFile(path, what: "CRL file", limit: 256 << 20))
+        let bytes = try readFile(path, what: "CRL file", limit: 256 << 20)
+        do {
+            return try parseAll(bytes)
+        } catch let error as SigningError {
+            throw error.naming("CRL file", path)
+        }
     }
 
     init(backing: CRLBacking) throws {

@@ -47,12 +47,17 @@ public struct TrustStore: Sendable {
             let bytes = try readFile(file, what: "trust file", limit: 256 << 20)
             // The whole file is searched: `openssl crl -text` output, or a bundle of anchors
             // followed by CRLs, puts blocks far from the start.
-            if contains(bytes, "-----BEGIN CERTIFICATE-----") {
-                anchors += try Certificate.parseAll(bytes)
+            do {
+                if contains(bytes, "-----BEGIN CERTIFICATE-----") {
+                    anchors += try Certificate.parseAll(bytes)
+                }
+                if contains(bytes, "-----BEGIN X509 CRL-----") {
+                    crls += try CertificateRevocationList.parseAll(bytes)
+                }
+            } catch let error as SigningError {
+                throw error.naming("trust file", file)
             }
-            if contains(bytes, "-----BEGIN X509 CRL-----") {
-                crls += try CertificateRevocationList.parseAll(bytes)
-            } else if !contains(bytes, "-----BEGIN") {
+            if !contains(bytes, "-----BEGIN") {
                 if bytes.first == 0x30, let certificates = try? Certificate.parseAll(bytes) {
                     anchors += certificates
                 } else if let crl = try? CertificateRevocationList(der: bytes) {
