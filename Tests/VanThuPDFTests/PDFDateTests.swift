@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VanThuPDF
+import VanThuSigning
 
 /// PDF dates are computed by calendar arithmetic; Foundation's Gregorian calendar is the
 /// reference they must agree with.

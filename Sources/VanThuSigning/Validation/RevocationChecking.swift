@@ -206,9 +206,9 @@ public enum ReportDate {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), expect("T"),
+              (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year), expect("T"),
               let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2),
-              hour <= 23, minute <= 59, second <= 60 else { return nil }
+              hour <= 23, minute <= 59, second <= 59 else { return nil }
         var fraction = 0.0
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
@@ -235,25 +235,7 @@ public enum ReportDate {
             return nil
         }
         guard position == bytes.count else { return nil }
-        let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds = CivilTime.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
-    }
-
-    /// Days from 1970-01-01, by Howard Hinnant's days-from-civil (proleptic Gregorian).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }

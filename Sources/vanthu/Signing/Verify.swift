@@ -93,78 +93,22 @@ struct Verify: AsyncParsableCommand {
     /// whole text must match, and every field must be in range: no date rolls over to another.
     static func parseTime(_ text: String) throws -> Date {
         let invalid = UnusableInput("The time \(text) is not ISO 8601, e.g. 2026-03-01T08:00:00+07:00 or 2026-03-01.")
-        let characters = Array(text.utf8)
-        var position = 0
-        func number(_ width: Int) throws -> Int {
-            guard position + width <= characters.count else { throw invalid }
-            var value = 0
-            for byte in characters[position..<position + width] {
-                guard (48...57).contains(byte) else { throw invalid }
-                value = value * 10 + Int(byte - 48)
-            }
-            position += width
-            return value
+        let time: Date
+        if text.utf8.count == 10 {
+            // A date alone: midnight in Vietnam.
+            guard let midnight = ReportDate.parse(text + "T00:00:00+07:00") else { throw invalid }
+            time = midnight
+        } else {
+            guard let parsed = ReportDate.parse(text) else { throw invalid }
+            time = parsed
         }
-        func expect(_ character: UInt8) throws {
-            guard position < characters.count, characters[position] == character else { throw invalid }
-            position += 1
-        }
-        let year = try number(4)
-        try expect(UInt8(ascii: "-"))
-        let month = try number(2)
-        try expect(UInt8(ascii: "-"))
-        let day = try number(2)
-        guard year >= 1, (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year) else { throw invalid }
-        var seconds = CivilTime.days(year: year, month: month, day: day) * 86_400
-        var fraction = 0.0
         // An offset can carry a time in year 1 or 9999 over the edge: OpenSSL, RFC 3339 and the
         // report's four-digit years all end there.
-        func instant(_ seconds: Int, _ fraction: Double = 0) throws -> Date {
-            let earliest = CivilTime.days(year: 1, month: 1, day: 1) * 86_400
-            let latest = CivilTime.days(year: 9999, month: 12, day: 31) * 86_400 + 86_399
-            guard (earliest...latest).contains(seconds) else {
-                throw UnusableInput("The time \(text) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z once converted to UTC.")
-            }
-            return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        let earliest = Double(CivilTime.days(year: 1, month: 1, day: 1) * 86_400)
+        let latest = Double(CivilTime.days(year: 9999, month: 12, day: 31) * 86_400 + 86_399)
+        guard (earliest..<latest + 1).contains(time.timeIntervalSince1970) else {
+            throw UnusableInput("The time \(text) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z once converted to UTC.")
         }
-        if position == characters.count {
-            return try instant(seconds - 7 * 3600)
-        }
-        try expect(UInt8(ascii: "T"))
-        let hour = try number(2)
-        try expect(UInt8(ascii: ":"))
-        let minute = try number(2)
-        try expect(UInt8(ascii: ":"))
-        let second = try number(2)
-        guard hour <= 23, minute <= 59, second <= 59 else { throw invalid }
-        seconds += hour * 3600 + minute * 60 + second
-        if position < characters.count, characters[position] == UInt8(ascii: ".") {
-            position += 1
-            var scale = 0.1
-            let start = position
-            while position < characters.count, (48...57).contains(characters[position]) {
-                fraction += Double(characters[position] - 48) * scale
-                scale /= 10
-                position += 1
-            }
-            guard position > start else { throw invalid }
-        }
-        guard position < characters.count else { throw invalid }
-        switch characters[position] {
-        case UInt8(ascii: "Z"):
-            position += 1
-        case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            let sign = characters[position] == UInt8(ascii: "+") ? 1 : -1
-            position += 1
-            let offsetHours = try number(2)
-            try expect(UInt8(ascii: ":"))
-            let offsetMinutes = try number(2)
-            guard offsetHours <= 23, offsetMinutes <= 59 else { throw invalid }
-            seconds -= sign * (offsetHours * 3600 + offsetMinutes * 60)
-        default:
-            throw invalid
-        }
-        guard position == characters.count else { throw invalid }
-        return try instant(seconds, fraction)
+        return time
     }
 }
