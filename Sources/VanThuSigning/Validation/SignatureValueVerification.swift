@@ -12,9 +12,11 @@ import Synchronization
 /// other algorithm (RSA-PSS with its parameters, SHA-1, Ed25519), attributes out of order and
 /// signatures received as PEM or BER go to `CMS_SignerInfo_verify` itself.
 enum SignatureValueVerification {
+    /// A signer that breaks an RFC 5652 §11 attribute rule (`SignerInfo.attributeRuleViolation`)
+    /// does not verify, as in OpenSSL; `SignerEvaluation` reports the rule itself.
     static func verify(_ signer: SignedData.SignerInfo, index: Int, in signedData: SignedData, certificate: Certificate,
                        digestNID: Int32, storage: TrustStore.Storage) -> Bool {
-        guard checkAttributeRules(signer) else { return false }
+        guard signer.attributeRuleViolation == nil else { return false }
         guard signedData.receivedAsNonDER == nil, let signedAttributes = signer.signedAttributesContent,
               signer.signedAttributesInDEROrder,
               let context = storage.verificationContext(for: certificate, digestNID: digestNID),
@@ -41,26 +43,6 @@ enum SignatureValueVerification {
             CMS_SignerInfo_set1_signer_cert(info, certificate.backing.pointer)
             return CMS_SignerInfo_verify(info) == 1
         }
-    }
-
-    /// RFC 5652 §11 as OpenSSL's CMS_SignerInfo_verify enforces it: contentType, messageDigest,
-    /// signingTime and the ESS attributes appear at most once, with one value, and only signed;
-    /// countersignatures only unsigned.
-    private static let signedOnly: [[UInt8]] = [AttributeType.contentType, AttributeType.messageDigest, AttributeType.signingTime,
-                                                AttributeType.signingCertificate, AttributeType.signingCertificateV2,
-                                                AttributeType.receiptRequest]
-
-    static func checkAttributeRules(_ signer: SignedData.SignerInfo) -> Bool {
-        var seen: UInt32 = 0   // bit i: signedOnly[i] met
-        for attribute in signer.signedAttributes {
-            if signer.attribute(attribute, is: AttributeType.countersignature) { return false }
-            if let position = signedOnly.firstIndex(where: { signer.attribute(attribute, is: $0) }) {
-                let bit = UInt32(1) << UInt32(position)
-                guard seen & bit == 0, attribute.valueCount == 1 else { return false }
-                seen |= bit
-            }
-        }
-        return !signer.unsignedAttributes.contains { attribute in signedOnly.contains { signer.attribute(attribute, is: $0) } }
     }
 }
 

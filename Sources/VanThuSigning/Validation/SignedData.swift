@@ -73,6 +73,9 @@ struct SignedData {
         let signatureAlgorithm: AlgorithmIdentifier
         let signatureValueRange: Range<Int>
         let unsignedAttributes: [Attribute]
+        /// The first RFC 5652 §11 attribute rule this signer breaks (as `CMS_SignerInfo_verify`
+        /// enforces them); nil when it breaks none.
+        let attributeRuleViolation: AttributeRuleViolation?
 
         var identifier: SignerIdentifier {
             identifierField.tag == 0x30
@@ -126,7 +129,7 @@ struct SignedData {
                                   signedAttributesRange: signer.signedAttributesRange, signedAttributes: signer.signedAttributes,
                                   signedAttributesInDEROrder: signer.signedAttributesInDEROrder,
                                   signatureAlgorithm: signer.signatureAlgorithm, signatureValueRange: signer.signatureValueRange,
-                                  unsignedAttributes: signer.unsignedAttributes)
+                                  unsignedAttributes: signer.unsignedAttributes, attributeRuleViolation: signer.attributeRuleViolation)
                    },
                    contentTypeField: contentTypeField, signedDataContent: signedDataContent, certificatesField: certificatesField)
     }
@@ -146,6 +149,7 @@ struct SignedData {
                 && a.signedAttributesRange == b.signedAttributesRange && same(a.signedAttributes, b.signedAttributes)
                 && a.signedAttributesInDEROrder == b.signedAttributesInDEROrder && same(a.signatureAlgorithm, b.signatureAlgorithm)
                 && a.signatureValueRange == b.signatureValueRange && same(a.unsignedAttributes, b.unsignedAttributes)
+                && a.attributeRuleViolation == b.attributeRuleViolation
         }
     }
 
@@ -302,7 +306,8 @@ struct SignedData {
             guard position == parts.count else { return nil }
             return SignerInfo(der: der, identifierField: identifier, digestAlgorithm: digestAlgorithm, signedAttributesRange: signedContent,
                               signedAttributes: signed.attributes, signedAttributesInDEROrder: signed.derOrder,
-                              signatureAlgorithm: signatureAlgorithm, signatureValueRange: value, unsignedAttributes: unsigned)
+                              signatureAlgorithm: signatureAlgorithm, signatureValueRange: value, unsignedAttributes: unsigned,
+                              attributeRuleViolation: AttributeRuleViolation.first(in: der, signed: signed.attributes, unsigned: unsigned))
         }
     }
 }
@@ -433,6 +438,71 @@ enum AttributeType {
     static let receiptRequest = pkcs9 + [0x10, 0x02, 0x01]
     static let signingCertificate = pkcs9 + [0x10, 0x02, 0x0c]
     static let signingCertificateV2 = pkcs9 + [0x10, 0x02, 0x2f]
+}
+
+/// An RFC 5652 §11 (and RFC 2634 / RFC 5035) attribute rule a SignerInfo breaks, as OpenSSL's
+/// `CMS_SignerInfo_verify` enforces them: contentType, messageDigest, signingTime and the ESS
+/// attributes appear at most once, with one value, and only signed; countersignatures only unsigned.
+enum AttributeRuleViolation: Equatable {
+    case countersignatureSigned
+    /// `signedOnly[index]` appears more than once among the signed attributes.
+    case repeated(Int)
+    /// `signedOnly[index]` has `values` values.
+    case multiValued(Int, values: Int)
+    /// `signedOnly[index]` appears among the unsigned attributes.
+    case unsigned(Int)
+
+    /// The attribute types that must be signed, once, with one value; each with its name and the rule.
+    static let signedOnly: [(type: [UInt8], name: String, rule: String)] = [
+        (AttributeType.contentType, "contentType", "RFC 5652 §11.1"),
+        (AttributeType.messageDigest, "messageDigest", "RFC 5652 §11.2"),
+        (AttributeType.signingTime, "signingTime", "RFC 5652 §11.3"),
+        (AttributeType.signingCertificate, "ESS signingCertificate", "RFC 2634 §5.4"),
+        (AttributeType.signingCertificateV2, "ESS signingCertificateV2", "RFC 5035 §5.4"),
+        (AttributeType.receiptRequest, "ESS receiptRequest", "RFC 2634 §2.7"),
+    ]
+
+    /// The first violation among `signed` and `unsigned` (attributes of a SignerInfo in `der`).
+    static func first(in der: [UInt8], signed: [SignedData.Attribute], unsigned: [SignedData.Attribute]) -> Self? {
+        func index(of attribute: SignedData.Attribute, among types: [[UInt8]]) -> Int? {
+            der.withUnsafeBufferPointer { buffer in
+                let type = UnsafeBufferPointer(rebasing: buffer[attribute.type])
+                return types.firstIndex { DER.same(type, $0) }
+            }
+        }
+        var seen: UInt32 = 0   // bit i: signedOnly[i] met
+        for attribute in signed {
+            if index(of: attribute, among: [AttributeType.countersignature]) != nil { return .countersignatureSigned }
+            guard let position = index(of: attribute, among: signedOnlyTypes) else { continue }
+            let bit = UInt32(1) << UInt32(position)
+            if seen & bit != 0 { return .repeated(position) }
+            if attribute.valueCount != 1 { return .multiValued(position, values: attribute.valueCount) }
+            seen |= bit
+        }
+        for attribute in unsigned {
+            if let position = index(of: attribute, among: signedOnlyTypes) { return .unsigned(position) }
+        }
+        return nil
+    }
+
+    private static let signedOnlyTypes = signedOnly.map(\.type)
+
+    /// One sentence naming the rule, for the report.
+    var reason: String {
+        switch self {
+        case .countersignatureSigned:
+            return "A countersignature is among the signed attributes, which RFC 5652 §11.4 forbids: it may only be unsigned."
+        case .repeated(let index):
+            let (_, name, rule) = Self.signedOnly[index]
+            return "The signed attributes hold the \(name) attribute more than once, which \(rule) forbids."
+        case .multiValued(let index, let values):
+            let (_, name, rule) = Self.signedOnly[index]
+            return "The \(name) signed attribute holds \(values) values, which \(rule) forbids: it must hold exactly one."
+        case .unsigned(let index):
+            let (_, name, rule) = Self.signedOnly[index]
+            return "The \(name) attribute is among the unsigned attributes, which \(rule) forbids: it must be signed."
+        }
+    }
 }
 
 /// For the fuzzing harness: whatever the Swift reader accepts, OpenSSL's parser must accept too

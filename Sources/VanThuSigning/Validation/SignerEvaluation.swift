@@ -156,11 +156,18 @@ struct SignerEvaluation {
             return false
         }
         guard signer.signedValue(AttributeType.messageDigest, tag: 0x04) != nil else {
-            findings.fail("signed-attributes", .totalFailed, .formatFailure, "The signed attributes lack the messageDigest attribute.")
+            findings.fail("signed-attributes", .totalFailed, .formatFailure,
+                          signer.attributeRuleViolation?.reason ?? "The signed attributes lack the messageDigest attribute.")
             return false
         }
         guard signer.signedValue(AttributeType.contentType, tag: 0x06) != nil else {
-            findings.fail("signed-attributes", .totalFailed, .formatFailure, "The signed attributes lack the contentType attribute.")
+            findings.fail("signed-attributes", .totalFailed, .formatFailure,
+                          signer.attributeRuleViolation?.reason ?? "The signed attributes lack the contentType attribute.")
+            return false
+        }
+        // A broken attribute rule is a malformed signature, not a signature value that fails.
+        if let violation = signer.attributeRuleViolation {
+            findings.fail("signed-attributes", .totalFailed, .formatFailure, violation.reason)
             return false
         }
         findings.pass("signed-attributes", "The contentType and messageDigest signed attributes are present.")
