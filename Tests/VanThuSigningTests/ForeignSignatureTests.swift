@@ -138,6 +138,75 @@ private let sha1Algorithm: [UInt8] = [0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 
         return (parts, try SignerParts(try #require(parts.signerInfos.first)), identity.privateKey)
     }
 
+    // MARK: - D1: SignerInfos out of DER order, received as PEM or BER
+
+    /// Two signers (RSA and ECDSA) by `openssl cms`, their SignerInfos then written in the other
+    /// order, as a signer that keeps insertion order does: BER and PEM need no sorted SET OF. The
+    /// reading comes from OpenSSL's sorted re-encoding, the signature values from its parse of the
+    /// bytes as received, and each signer must be verified against its own SignerInfo.
+    @Test func signerInfosOutOfDEROrderVerifyAsPEMAndBER() throws {
+        let (file, dir) = try document()
+        let signaturePath = dir.appendingPathComponent("two.p7s")
+        try openssl(["cms", "-sign", "-binary", "-md", "sha256", "-in", file.path,
+                     "-signer", pki.cert("nam.hv"), "-inkey", pki.key("nam.hv"),
+                     "-signer", pki.fixtureCert("ec256"), "-inkey", pki.fixtureKey("ec256"),
+                     "-certfile", pki.issuingCA, "-outform", "DER", "-out", signaturePath.path])
+        let sorted = try bytes(signaturePath)
+        var parts = try Parts(sorted)
+        try #require(parts.signerInfos.count == 2)
+        parts.signerInfos.reverse()
+        let unsorted = parts.der
+        try #require(unsorted != sorted && unsorted.count == sorted.count)
+
+        for (name, candidate) in [("DER", sorted), ("DER unsorted", unsorted), ("PEM", pem(sorted)), ("PEM unsorted", pem(unsorted)),
+                                  ("BER", try ber(sorted)), ("BER unsorted", try ber(unsorted))] {
+            let report = try validate(candidate, file)
+            #expect(report.indication == .totalPassed, "\(name): \(report.text)")
+            #expect(report.signatures.count == 2, "\(name)")
+            #expect(try opensslAccepts(candidate, form: name.hasPrefix("PEM") ? "PEM" : "DER", file, dir), "\(name)")
+        }
+
+        // Never a pass for a damaged signer: either signature value changed, in the unsorted PEM
+        // and BER, fails that signer alone.
+        for index in 0..<2 {
+            var damaged = parts
+            var info = damaged.signerInfos[index]
+            info[info.count - 3] ^= 0x01   // inside the signature value, the SignerInfo's last field
+            damaged.signerInfos[index] = info
+            for candidate in [pem(damaged.der), try ber(damaged.der)] {
+                let report = try validate(candidate, file)
+                #expect(report.indication == .totalFailed && report.subIndication == .sigCryptoFailure, "\(report.text)")
+                #expect(report.signatures.filter { $0.indication == .totalPassed }.count == 1, "\(report.text)")
+            }
+        }
+    }
+
+    /// Two SignerInfos carrying one signature value, the second with another messageDigest (over
+    /// another document) but not signed: taking the SignerInfo by its value must not let the
+    /// second borrow the first's verification.
+    @Test func signerInfoCopiedWithOtherAttributesNeverPasses() throws {
+        let (file, dir) = try document()
+        let (parts, signer, _) = try vanthuSignature(file)
+        let other = dir.appendingPathComponent("khac.txt")
+        try write("Nội dung khác hẳn văn bản đã ký\n", to: other)
+        let otherDigest = try StreamingDigest.hash(fileAt: other.path)
+        let original = try #require(parts.signerInfos.first)
+        let index = try #require(signer.attribute(SignatureTemplate.messageDigestOID))
+        var attributes = signer.signedAttributes
+        attributes[index] = SignatureTemplate.attribute(SignatureTemplate.messageDigestOID, value: DER.tlv(0x04, otherDigest))
+        let info = try #require(DER.children(original, of: 0..<original.count)?.first)
+        let fields = try #require(DER.children(original, of: info.value))
+        let forged = DER.tlv(0x30, signer.leading + DER.tlv(0xa0, SignatureTemplate.sortedSet(attributes))
+                             + signer.signatureAlgorithm + Array(original[fields[5].whole]))
+        var combined = parts
+        combined.signerInfos = [original, forged]
+        for candidate in [pem(combined.der), try ber(combined.der)] {
+            let report = try validate(candidate, other)
+            #expect(report.indication == .totalFailed, "\(report.text)")
+            #expect(!report.signatures.contains { $0.indication == .totalPassed }, "\(report.text)")
+        }
+    }
+
     // MARK: - D9: RFC 5652 attribute rules
 
     private func withAttributes(_ change: (inout [[UInt8]], SignerParts) throws -> Void, _ file: URL) throws -> SignatureReport {

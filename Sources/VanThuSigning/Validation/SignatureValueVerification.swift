@@ -21,16 +21,24 @@ enum SignatureValueVerification {
               signer.signedAttributesInDEROrder,
               let context = storage.verificationContext(for: certificate, digestNID: digestNID),
               context.accepts(signer.signatureAlgorithm.nid) else {
-            return verifiedByOpenSSL(signedData, index: index, certificate: certificate)
+            return verifiedByOpenSSL(signer, index: index, in: signedData, certificate: certificate)
         }
         return context.verify(signature: signer.signatureValue, over: DER.tlv(0x31, signedAttributes))
     }
 
     /// `CMS_SignerInfo_verify` on OpenSSL's own parse of the signature, for what the faster path
     /// does not handle. A DER signature is parsed without its certificates: they are not signed,
-    /// the signer's is given, and OpenSSL 3.0 would decode every one's public key again. A
-    /// signature received as PEM or BER is parsed as received.
-    private static func verifiedByOpenSSL(_ signedData: SignedData, index: Int, certificate: Certificate) -> Bool {
+    /// the signer's is given, and OpenSSL 3.0 would decode every one's public key again. Its
+    /// SignerInfos are in the order the walk read them, so `index` names the same one.
+    ///
+    /// A signature received as PEM or BER is parsed as received, and `signer` was read from
+    /// OpenSSL's DER re-encoding of it, which sorts the SignerInfos as a DER SET OF requires: the
+    /// index may name another SignerInfo there. Both are the same parse, so the SignerInfos of one
+    /// are those of the other in another order; the one with `signer`'s signature value is
+    /// `signer`. Should several carry that value, each must verify, so that whichever `signer` is,
+    /// it verified.
+    private static func verifiedByOpenSSL(_ signer: SignedData.SignerInfo, index: Int, in signedData: SignedData,
+                                          certificate: Certificate) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
         let bytes = signedData.receivedAsNonDER ?? signedData.withoutCertificates
         let (parsed, consumed) = CMSParsing.parsedByOpenSSL(bytes)
@@ -38,10 +46,25 @@ enum SignatureValueVerification {
         let cms = CMSBacking(taking: parsed)
         return withExtendedLifetime(cms) {
             let signers = CMS_get0_SignerInfos(cms.pointer)
-            guard consumed == bytes.count, index < vt_sk_CMS_SignerInfo_num(signers),
-                  let info = vt_sk_CMS_SignerInfo_value(signers, Int32(index)) else { return false }
-            CMS_SignerInfo_set1_signer_cert(info, certificate.backing.pointer)
-            return CMS_SignerInfo_verify(info) == 1
+            let count = vt_sk_CMS_SignerInfo_num(signers)
+            guard consumed == bytes.count, index < count else { return false }
+            func verified(_ info: OpaquePointer) -> Bool {
+                CMS_SignerInfo_set1_signer_cert(info, certificate.backing.pointer)
+                return CMS_SignerInfo_verify(info) == 1
+            }
+            guard signedData.receivedAsNonDER != nil else {
+                return vt_sk_CMS_SignerInfo_value(signers, Int32(index)).map(verified) ?? false
+            }
+            var found = false
+            for position in 0..<count {
+                guard let info = vt_sk_CMS_SignerInfo_value(signers, position),
+                      let value = CMS_SignerInfo_get0_signature(info),
+                      UnsafeBufferPointer(start: ASN1_STRING_get0_data(value), count: Int(ASN1_STRING_length(value)))
+                          .elementsEqual(signer.signatureValue) else { continue }
+                guard verified(info) else { return false }
+                found = true
+            }
+            return found
         }
     }
 }
