@@ -207,6 +207,27 @@ private let sha1Algorithm: [UInt8] = [0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 
         }
     }
 
+    // MARK: - D6: digestAlgorithms
+
+    /// The signer's SHA-256 missing from digestAlgorithms (which holds SHA-1, or nothing):
+    /// OpenSSL refuses to verify, and so does VanThu, saying why.
+    @Test(arguments: [[sha1Algorithm], []])
+    func digestAlgorithmMissingFromDigestAlgorithmsIsAFormatFailure(listed: [[UInt8]]) throws {
+        let (file, dir) = try document()
+        var parts = try vanthuSignature(file).parts
+        let original = parts.digestAlgorithms
+        parts.digestAlgorithms = listed
+        let signature = parts.der
+        #expect(try !opensslAccepts(signature, file, dir))
+        let report = try validate(signature, file)
+        #expect(report.indication == .totalFailed && report.subIndication == .formatFailure, "\(report.text)")
+        let reason = try #require(report.signatures.first?.checks.first?.reason)
+        #expect(reason.contains("SHA-256") && reason.contains("digestAlgorithms"), "\(reason)")
+        // SHA-1 listed beside SHA-256 is fine.
+        parts.digestAlgorithms = ([sha1Algorithm] + original).sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(try validate(parts.der, file).indication == .totalPassed)
+    }
+
     // MARK: - D9: RFC 5652 attribute rules
 
     private func withAttributes(_ change: (inout [[UInt8]], SignerParts) throws -> Void, _ file: URL) throws -> SignatureReport {

@@ -33,6 +33,11 @@ enum CMSParsing {
                 signedData = decoded
             }
         }
+        // RFC 5652 §5.1: digestAlgorithms lists the signers' digest algorithms. OpenSSL hashes the
+        // content with those it lists and refuses a signer whose algorithm is missing; so does VanThu.
+        for signer in signedData.signers where !signer.digestAlgorithmListed {
+            return .failure(FormatProblem("The signer's digest algorithm \(SignerEvaluation.digestName(signer.digestAlgorithm.nid)) is not listed in the SignedData's digestAlgorithms (RFC 5652 §5.1)."))
+        }
         var embedded: [Certificate] = []
         embedded.reserveCapacity(signedData.certificates.count)
         for der in signedData.certificates {

@@ -73,6 +73,9 @@ struct SignedData {
         let signatureAlgorithm: AlgorithmIdentifier
         let signatureValueRange: Range<Int>
         let unsignedAttributes: [Attribute]
+        /// Whether the SignedData's digestAlgorithms lists this signer's digest algorithm (by
+        /// NID, as OpenSSL matches them); OpenSSL refuses to verify a signer whose is missing.
+        let digestAlgorithmListed: Bool
         /// The first RFC 5652 §11 attribute rule this signer breaks (as `CMS_SignerInfo_verify`
         /// enforces them); nil when it breaks none.
         let attributeRuleViolation: AttributeRuleViolation?
@@ -129,7 +132,8 @@ struct SignedData {
                                   signedAttributesRange: signer.signedAttributesRange, signedAttributes: signer.signedAttributes,
                                   signedAttributesInDEROrder: signer.signedAttributesInDEROrder,
                                   signatureAlgorithm: signer.signatureAlgorithm, signatureValueRange: signer.signatureValueRange,
-                                  unsignedAttributes: signer.unsignedAttributes, attributeRuleViolation: signer.attributeRuleViolation)
+                                  unsignedAttributes: signer.unsignedAttributes, digestAlgorithmListed: signer.digestAlgorithmListed,
+                                  attributeRuleViolation: signer.attributeRuleViolation)
                    },
                    contentTypeField: contentTypeField, signedDataContent: signedDataContent, certificatesField: certificatesField)
     }
@@ -149,6 +153,7 @@ struct SignedData {
                 && a.signedAttributesRange == b.signedAttributesRange && same(a.signedAttributes, b.signedAttributes)
                 && a.signedAttributesInDEROrder == b.signedAttributesInDEROrder && same(a.signatureAlgorithm, b.signatureAlgorithm)
                 && a.signatureValueRange == b.signatureValueRange && same(a.unsignedAttributes, b.unsignedAttributes)
+                && a.digestAlgorithmListed == b.digestAlgorithmListed
                 && a.attributeRuleViolation == b.attributeRuleViolation
         }
     }
@@ -163,9 +168,14 @@ struct SignedData {
               let fields = reader.children(of: explicit[0].value), fields.count >= 4 else { return nil }
         // version, digestAlgorithms, encapContentInfo, [0] certificates, [1] crls, signerInfos.
         guard fields[0].tag == 0x02, fields[0].value.count == 1, fields[1].tag == 0x31,
-              let digestAlgorithms = reader.children(of: fields[1].value),
-              digestAlgorithms.allSatisfy({ reader.algorithm($0) != nil }),
-              fields[2].tag == 0x30, reader.encapsulatedContentInfo(fields[2]) else { return nil }
+              let digestAlgorithmElements = reader.children(of: fields[1].value) else { return nil }
+        var digestNIDs: [Int32] = []
+        digestNIDs.reserveCapacity(digestAlgorithmElements.count)
+        for element in digestAlgorithmElements {
+            guard let algorithm = reader.algorithm(element) else { return nil }
+            digestNIDs.append(algorithm.nid)
+        }
+        guard fields[2].tag == 0x30, reader.encapsulatedContentInfo(fields[2]) else { return nil }
         var position = 3
         var certificates: [Range<Int>] = []
         var certificatesField: Range<Int>?
@@ -187,7 +197,7 @@ struct SignedData {
         var signers: [SignerInfo] = []
         signers.reserveCapacity(signerElements.count)
         for element in signerElements {
-            guard let signer = reader.signerInfo(element) else { return nil }
+            guard let signer = reader.signerInfo(element, digestNIDs: digestNIDs) else { return nil }
             signers.append(signer)
         }
         return SignedData(der: der, receivedAsNonDER: nil, certificateRanges: certificates, signers: signers, contentTypeField: outer[0].whole,
@@ -269,7 +279,7 @@ struct SignedData {
             return (result, derOrder)
         }
 
-        func signerInfo(_ element: DER.Element) -> SignerInfo? {
+        func signerInfo(_ element: DER.Element, digestNIDs: [Int32]) -> SignerInfo? {
             guard element.tag == 0x30, let parts = children(of: element.value), (5...7).contains(parts.count),
                   parts[0].tag == 0x02, parts[0].value.count == 1 else { return nil }
             let identifier: (tag: UInt8, first: Range<Int>, second: Range<Int>)
@@ -307,6 +317,7 @@ struct SignedData {
             return SignerInfo(der: der, identifierField: identifier, digestAlgorithm: digestAlgorithm, signedAttributesRange: signedContent,
                               signedAttributes: signed.attributes, signedAttributesInDEROrder: signed.derOrder,
                               signatureAlgorithm: signatureAlgorithm, signatureValueRange: value, unsignedAttributes: unsigned,
+                              digestAlgorithmListed: digestNIDs.contains(digestAlgorithm.nid),
                               attributeRuleViolation: AttributeRuleViolation.first(in: der, signed: signed.attributes, unsigned: unsigned))
         }
     }
