@@ -207,6 +207,48 @@ private let sha1Algorithm: [UInt8] = [0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 
         }
     }
 
+    // MARK: - D4: the signed content type
+
+    private func withContentTypes(attribute: [UInt8], encapsulated: [UInt8], _ file: URL) throws -> [UInt8] {
+        let (base, signer, key) = try vanthuSignature(file)
+        var parts = base
+        var attributes = signer.signedAttributes
+        attributes[try #require(signer.attribute(contentTypeOID))] = SignatureTemplate.attribute(contentTypeOID, value: attribute)
+        parts.signerInfos = [try signer.signed(with: key, attributes: attributes)]
+        parts.encapsulatedContentInfo = DER.tlv(0x30, encapsulated)
+        return parts.der
+    }
+
+    @Test func contentTypeRebuiltUnchangedPasses() throws {
+        let (file, _) = try document()
+        let report = try validate(try withContentTypes(attribute: idData, encapsulated: idData, file), file)
+        #expect(report.indication == .totalPassed, "\(report.text)")
+    }
+
+    /// RFC 5652 §11.1: the contentType attribute must equal the eContentType.
+    @Test(arguments: [(idSignedData, idData), (idTSTInfo, idData), (idData, idTSTInfo)])
+    func contentTypeDifferingFromEContentTypeIsAFormatFailure(attribute: [UInt8], encapsulated: [UInt8]) throws {
+        let (file, _) = try document()
+        let report = try validate(try withContentTypes(attribute: attribute, encapsulated: encapsulated, file), file)
+        let signature = try #require(report.signatures.first)
+        #expect(signature.indication == .totalFailed && signature.subIndication == .formatFailure, "\(report.text)")
+        let reason = try #require(check(signature, "signed-attributes")?.reason)
+        #expect(reason.contains("RFC 5652 §11.1") && reason.contains("the encapsulated content type is"), "\(reason)")
+    }
+
+    /// A signed TSTInfo (what a time-stamp token signs) is no signed document, however well it verifies.
+    @Test func signedContentOtherThanDataIsNotADocumentSignature() throws {
+        let (file, _) = try document()
+        let report = try validate(try withContentTypes(attribute: idTSTInfo, encapsulated: idTSTInfo, file), file)
+        let signature = try #require(report.signatures.first)
+        #expect(signature.indication == .indeterminate && signature.subIndication == .sigConstraintsFailure, "\(report.text)")
+        let contentType = try #require(check(signature, "content-type"))
+        #expect(contentType.result == .failed)
+        #expect(contentType.reason.contains("1.2.840.113549.1.9.16.1.4"), "\(contentType.reason)")
+        #expect(check(signature, "signature-value")?.result == .passed)
+        #expect(check(signature, "message-digest")?.result == .passed)
+    }
+
     // MARK: - D6: digestAlgorithms
 
     /// The signer's SHA-256 missing from digestAlgorithms (which holds SHA-1, or nothing):

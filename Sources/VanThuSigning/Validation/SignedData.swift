@@ -79,6 +79,8 @@ struct SignedData {
         /// The first RFC 5652 §11 attribute rule this signer breaks (as `CMS_SignerInfo_verify`
         /// enforces them); nil when it breaks none.
         let attributeRuleViolation: AttributeRuleViolation?
+        /// The SignedData's eContentType, its whole OBJECT IDENTIFIER element.
+        let encapsulatedContentType: Range<Int>
 
         var identifier: SignerIdentifier {
             identifierField.tag == 0x30
@@ -88,6 +90,7 @@ struct SignedData {
         /// The content of the [0] IMPLICIT signed attributes as encoded; nil when absent.
         var signedAttributesContent: ArraySlice<UInt8>? { signedAttributesRange.map { der[$0] } }
         var signatureValue: ArraySlice<UInt8> { der[signatureValueRange] }
+        var encapsulatedContentTypeElement: ArraySlice<UInt8> { der[encapsulatedContentType] }
 
         /// Whether `attribute` is of `type` (OBJECT IDENTIFIER content octets).
         func attribute(_ attribute: Attribute, is type: [UInt8]) -> Bool {
@@ -133,7 +136,8 @@ struct SignedData {
                                   signedAttributesInDEROrder: signer.signedAttributesInDEROrder,
                                   signatureAlgorithm: signer.signatureAlgorithm, signatureValueRange: signer.signatureValueRange,
                                   unsignedAttributes: signer.unsignedAttributes, digestAlgorithmListed: signer.digestAlgorithmListed,
-                                  attributeRuleViolation: signer.attributeRuleViolation)
+                                  attributeRuleViolation: signer.attributeRuleViolation,
+                                  encapsulatedContentType: signer.encapsulatedContentType)
                    },
                    contentTypeField: contentTypeField, signedDataContent: signedDataContent, certificatesField: certificatesField)
     }
@@ -155,6 +159,7 @@ struct SignedData {
                 && a.signatureValueRange == b.signatureValueRange && same(a.unsignedAttributes, b.unsignedAttributes)
                 && a.digestAlgorithmListed == b.digestAlgorithmListed
                 && a.attributeRuleViolation == b.attributeRuleViolation
+                && a.encapsulatedContentType == b.encapsulatedContentType
         }
     }
 
@@ -175,7 +180,7 @@ struct SignedData {
             guard let algorithm = reader.algorithm(element) else { return nil }
             digestNIDs.append(algorithm.nid)
         }
-        guard fields[2].tag == 0x30, reader.encapsulatedContentInfo(fields[2]) else { return nil }
+        guard fields[2].tag == 0x30, let encapsulated = reader.encapsulatedContentInfo(fields[2]) else { return nil }
         var position = 3
         var certificates: [Range<Int>] = []
         var certificatesField: Range<Int>?
@@ -197,7 +202,7 @@ struct SignedData {
         var signers: [SignerInfo] = []
         signers.reserveCapacity(signerElements.count)
         for element in signerElements {
-            guard let signer = reader.signerInfo(element, digestNIDs: digestNIDs) else { return nil }
+            guard let signer = reader.signerInfo(element, digestNIDs: digestNIDs, encapsulated: encapsulated) else { return nil }
             signers.append(signer)
         }
         return SignedData(der: der, receivedAsNonDER: nil, certificateRanges: certificates, signers: signers, contentTypeField: outer[0].whole,
@@ -230,14 +235,16 @@ struct SignedData {
                                        nid: CMSParsing.nid(ofObjectIdentifier: der[parts[0].whole]))
         }
 
-        /// eContentType, and eContent when present: [0] EXPLICIT OCTET STRING.
-        func encapsulatedContentInfo(_ element: DER.Element) -> Bool {
+        /// eContentType (its whole element), and eContent when present: [0] EXPLICIT OCTET STRING
+        /// (its content octets).
+        func encapsulatedContentInfo(_ element: DER.Element) -> (type: Range<Int>, content: Range<Int>?)? {
             guard let parts = children(of: element.value), (1...2).contains(parts.count), objectIdentifier(parts[0]) else {
-                return false
+                return nil
             }
-            guard parts.count == 2 else { return true }
-            guard parts[1].tag == 0xa0, let content = children(of: parts[1].value) else { return false }
-            return content.count == 1 && content[0].tag == 0x04
+            guard parts.count == 2 else { return (parts[0].whole, nil) }
+            guard parts[1].tag == 0xa0, let content = children(of: parts[1].value),
+                  content.count == 1, content[0].tag == 0x04 else { return nil }
+            return (parts[0].whole, content[0].value)
         }
 
         /// RevocationInfoChoices: CRLs OpenSSL parses, or other formats (an OID and a value).
@@ -279,7 +286,8 @@ struct SignedData {
             return (result, derOrder)
         }
 
-        func signerInfo(_ element: DER.Element, digestNIDs: [Int32]) -> SignerInfo? {
+        func signerInfo(_ element: DER.Element, digestNIDs: [Int32],
+                        encapsulated: (type: Range<Int>, content: Range<Int>?)) -> SignerInfo? {
             guard element.tag == 0x30, let parts = children(of: element.value), (5...7).contains(parts.count),
                   parts[0].tag == 0x02, parts[0].value.count == 1 else { return nil }
             let identifier: (tag: UInt8, first: Range<Int>, second: Range<Int>)
@@ -318,7 +326,8 @@ struct SignedData {
                               signedAttributes: signed.attributes, signedAttributesInDEROrder: signed.derOrder,
                               signatureAlgorithm: signatureAlgorithm, signatureValueRange: value, unsignedAttributes: unsigned,
                               digestAlgorithmListed: digestNIDs.contains(digestAlgorithm.nid),
-                              attributeRuleViolation: AttributeRuleViolation.first(in: der, signed: signed.attributes, unsigned: unsigned))
+                              attributeRuleViolation: AttributeRuleViolation.first(in: der, signed: signed.attributes, unsigned: unsigned),
+                              encapsulatedContentType: encapsulated.type)
         }
     }
 }
@@ -539,6 +548,13 @@ enum AttributeRuleViolation: Equatable {
             precondition(OBJ_obj2nid(CMS_get0_type(parsed)) == NID_pkcs7_signed)
             let signers = CMS_get0_SignerInfos(parsed)
             precondition(Int(vt_sk_CMS_SignerInfo_num(signers)) == ours.signers.count, "signer counts differ")
+            // The encapsulated content type, which the signed-content check compares.
+            if let first = ours.signers.first {
+                let type = DER.contentOctets(first.encapsulatedContentTypeElement)
+                let theirType = CMS_get0_eContentType(parsed)
+                precondition(UnsafeBufferPointer(start: OBJ_get0_data(theirType), count: OBJ_length(theirType)).elementsEqual(type),
+                             "eContentTypes differ")
+            }
             for (index, signer) in ours.signers.enumerated() {
                 guard let theirs = vt_sk_CMS_SignerInfo_value(signers, Int32(index)),
                       let value = CMS_SignerInfo_get0_signature(theirs) else { preconditionFailure("signer missing") }

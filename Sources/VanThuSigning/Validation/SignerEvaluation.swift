@@ -160,7 +160,7 @@ struct SignerEvaluation {
                           signer.attributeRuleViolation?.reason ?? "The signed attributes lack the messageDigest attribute.")
             return false
         }
-        guard signer.signedValue(AttributeType.contentType, tag: 0x06) != nil else {
+        guard let contentType = signer.signedValue(AttributeType.contentType, tag: 0x06) else {
             findings.fail("signed-attributes", .totalFailed, .formatFailure,
                           signer.attributeRuleViolation?.reason ?? "The signed attributes lack the contentType attribute.")
             return false
@@ -170,7 +170,13 @@ struct SignerEvaluation {
             findings.fail("signed-attributes", .totalFailed, .formatFailure, violation.reason)
             return false
         }
+        guard DER.same(contentType, signer.encapsulatedContentTypeElement) else {
+            findings.fail("signed-attributes", .totalFailed, .formatFailure,
+                          "The signed contentType attribute says \(Self.objectName(contentType)) but the encapsulated content type is \(Self.objectName(signer.encapsulatedContentTypeElement)); RFC 5652 §11.1 requires them to be equal.")
+            return false
+        }
         findings.pass("signed-attributes", "The contentType and messageDigest signed attributes are present.")
+        checkSignedContentType(contentType, &findings)
         return true
     }
 
