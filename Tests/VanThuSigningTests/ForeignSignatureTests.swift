@@ -270,6 +270,42 @@ private let sha1Algorithm: [UInt8] = [0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 
         #expect(try validate(parts.der, file).indication == .totalPassed)
     }
 
+    // MARK: - D7: an attached signature checked against a file
+
+    private func attached(_ embedded: [UInt8], _ file: URL) throws -> [UInt8] {
+        var parts = try vanthuSignature(file).parts
+        parts.encapsulatedContentInfo = DER.tlv(0x30, idData + DER.tlv(0xa0, DER.tlv(0x04, embedded)))
+        return parts.der
+    }
+
+    @Test func attachedContentMatchingWhatWasSignedIsWarned() throws {
+        let (file, _) = try document()
+        let report = try validate(try attached(Array(content.utf8), file), file)
+        let signature = try #require(report.signatures.first)
+        #expect(signature.indication == .totalPassed, "\(report.text)")
+        #expect(check(signature, "embedded-content")?.result == .warning)
+    }
+
+    /// The embedded content is not what was signed, the given file is: the signature must not
+    /// pass, since other tools show the embedded content.
+    @Test func attachedContentDifferingFromWhatWasSignedFails() throws {
+        let (file, dir) = try document()
+        let embedded = Array("Quyết định số 99/QĐ-SGDĐT — nội dung khác với văn bản đã ký\n".utf8)
+        let signature = try attached(embedded, file)
+        let report = try validate(signature, file)
+        let verdict = try #require(report.signatures.first)
+        #expect(verdict.indication == .totalFailed && verdict.subIndication == .hashFailure, "\(report.text)")
+        #expect(check(verdict, "message-digest")?.result == .passed)
+        let embeddedCheck = try #require(check(verdict, "embedded-content"))
+        #expect(embeddedCheck.result == .failed && embeddedCheck.reason.contains("embedded in the signature differs"))
+        // OpenSSL, verifying the embedded content, refuses it too.
+        let path = dir.appendingPathComponent("attached.p7s")
+        try Data(signature).write(to: path)
+        let cli = try runProcess("/usr/bin/openssl", ["cms", "-verify", "-binary", "-inform", "DER", "-in", path.path, "-CAfile", pki.rootCertificate,
+                                                      "-certfile", pki.issuingCA, "-purpose", "any", "-out", "/dev/null"])
+        #expect(cli.status != 0)
+    }
+
     // MARK: - D9: RFC 5652 attribute rules
 
     private func withAttributes(_ change: (inout [[UInt8]], SignerParts) throws -> Void, _ file: URL) throws -> SignatureReport {

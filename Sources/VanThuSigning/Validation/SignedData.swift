@@ -81,6 +81,8 @@ struct SignedData {
         let attributeRuleViolation: AttributeRuleViolation?
         /// The SignedData's eContentType, its whole OBJECT IDENTIFIER element.
         let encapsulatedContentType: Range<Int>
+        /// The content octets of the SignedData's eContent, when the signature carries its content.
+        let encapsulatedContent: Range<Int>?
 
         var identifier: SignerIdentifier {
             identifierField.tag == 0x30
@@ -137,7 +139,8 @@ struct SignedData {
                                   signatureAlgorithm: signer.signatureAlgorithm, signatureValueRange: signer.signatureValueRange,
                                   unsignedAttributes: signer.unsignedAttributes, digestAlgorithmListed: signer.digestAlgorithmListed,
                                   attributeRuleViolation: signer.attributeRuleViolation,
-                                  encapsulatedContentType: signer.encapsulatedContentType)
+                                  encapsulatedContentType: signer.encapsulatedContentType,
+                                  encapsulatedContent: signer.encapsulatedContent)
                    },
                    contentTypeField: contentTypeField, signedDataContent: signedDataContent, certificatesField: certificatesField)
     }
@@ -160,6 +163,7 @@ struct SignedData {
                 && a.digestAlgorithmListed == b.digestAlgorithmListed
                 && a.attributeRuleViolation == b.attributeRuleViolation
                 && a.encapsulatedContentType == b.encapsulatedContentType
+                && a.encapsulatedContent == b.encapsulatedContent
         }
     }
 
@@ -327,7 +331,7 @@ struct SignedData {
                               signatureAlgorithm: signatureAlgorithm, signatureValueRange: value, unsignedAttributes: unsigned,
                               digestAlgorithmListed: digestNIDs.contains(digestAlgorithm.nid),
                               attributeRuleViolation: AttributeRuleViolation.first(in: der, signed: signed.attributes, unsigned: unsigned),
-                              encapsulatedContentType: encapsulated.type)
+                              encapsulatedContentType: encapsulated.type, encapsulatedContent: encapsulated.content)
         }
     }
 }
@@ -548,12 +552,18 @@ enum AttributeRuleViolation: Equatable {
             precondition(OBJ_obj2nid(CMS_get0_type(parsed)) == NID_pkcs7_signed)
             let signers = CMS_get0_SignerInfos(parsed)
             precondition(Int(vt_sk_CMS_SignerInfo_num(signers)) == ours.signers.count, "signer counts differ")
-            // The encapsulated content type, which the signed-content check compares.
+            // The encapsulated content type and content, which the signed-content checks compare.
             if let first = ours.signers.first {
                 let type = DER.contentOctets(first.encapsulatedContentTypeElement)
                 let theirType = CMS_get0_eContentType(parsed)
                 precondition(UnsafeBufferPointer(start: OBJ_get0_data(theirType), count: OBJ_length(theirType)).elementsEqual(type),
                              "eContentTypes differ")
+                let content = CMS_get0_content(parsed)?.pointee
+                precondition((content == nil) == (first.encapsulatedContent == nil), "eContent presence differs")
+                if let content, let range = first.encapsulatedContent {
+                    precondition(UnsafeBufferPointer(start: ASN1_STRING_get0_data(content), count: Int(ASN1_STRING_length(content)))
+                        .elementsEqual(ours.der[range]), "eContents differ")
+                }
             }
             for (index, signer) in ours.signers.enumerated() {
                 guard let theirs = vt_sk_CMS_SignerInfo_value(signers, Int32(index)),

@@ -177,6 +177,7 @@ struct SignerEvaluation {
         }
         findings.pass("signed-attributes", "The contentType and messageDigest signed attributes are present.")
         checkSignedContentType(contentType, &findings)
+        checkEmbeddedContent(signer, &findings)
         return true
     }
 
