@@ -319,6 +319,18 @@ private struct CraftedPKI {
         #expect(try pki.validate(crls: ["base.crl", "delta.crl", "again.crl"], policy: .strict).subIndication == .tryLater)
     }
 
+    /// A warning does not change the result, so the text repeats it under the result line,
+    /// where a reader who stops there sees it.
+    @Test func warningsAreShownUnderTheResult() throws {
+        let pki = try CraftedPKI("warning-text")
+        let report = try pki.validator().validateSynchronously(signature: pki.signature, contentAt: pki.document.path)
+        #expect(report.indication == .totalPassed)
+        let lines = report.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "Result: TOTAL_PASSED")
+        #expect(lines[1].hasPrefix("Warning (signature-1, revocation): No current revocation data: Người Ký Thử Nghiệm: no valid CRL from CA Cấp Dưới Thử Nghiệm is known"), "\(report.text)")
+        #expect(lines[2].hasPrefix("Document: "))
+    }
+
     @Test func aHoldInACRLThatIsNoLongerCurrentIsOnlyMissingData() throws {
         let pki = try CraftedPKI("crl-stale-hold")
         try pki.revoke("leaf", by: "ica", ["-crl_hold", "holdInstructionReject"])

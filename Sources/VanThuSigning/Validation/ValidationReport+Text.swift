@@ -11,6 +11,13 @@ extension ValidationReport {
     public var text: String {
         var lines: [String] = []
         lines.append("Result: \(indication.rawValue)\(subIndication.map { " / \($0.rawValue)" } ?? "")")
+        // Warnings do not change the result, but a reader who stops at it must still see them
+        // (under the default policy, "no current revocation data" is one).
+        for signature in signatures {
+            for check in signature.checks where check.result == .warning {
+                lines.append("Warning (\(signature.id), \(check.id)): \(check.reason)")
+            }
+        }
         if let document { lines.append("Document: \(document)") }
         lines.append("Validated at: \(ReportDate.text(validationTime))")
         lines.append("Policy: \(policy.name) (\(policy.description))")
