@@ -111,6 +111,23 @@ import Testing
         #expect(try Certificate.load(contentsOf: literal)[0].subject.description == "CN=\\#30030c0178")
     }
 
+    /// UTF-8 bytes in a TeletexString or PrintableString (a mistake some CAs make) are read as
+    /// UTF-8, not as OpenSSL's Latin-1 mojibake; Latin-1 text that is not valid UTF-8 stays Latin-1.
+    @Test func utf8BytesInTeletexOrPrintableStringsAreReadAsUTF8() throws {
+        let crafted = try CraftedCertificates("t61-utf8")
+        let name = "Nguyễn Văn Hùng"
+        let path = try crafted.write("t61", subject: [
+            [(CraftedCertificates.c, .printable("VN"))],
+            [(CraftedCertificates.o, .raw(CraftedCertificates.tlv(0x13, Array("Sở GD".utf8))))],
+            [(CraftedCertificates.cn, .raw(CraftedCertificates.tlv(0x14, Array(name.utf8))))],
+        ])
+        let certificate = try Certificate.load(contentsOf: path)[0]
+        #expect(certificate.subject.commonName == name)
+        #expect(certificate.subject.organization == "Sở GD")
+        let latin1 = try crafted.write("latin1", subject: [[(CraftedCertificates.cn, .raw(CraftedCertificates.tlv(0x14, [0x4a, 0xfc, 0x72, 0x67, 0x65, 0x6e])))]])
+        #expect(try Certificate.load(contentsOf: latin1)[0].subject.commonName == "Jürgen")
+    }
+
     @Test func multiValuedRDNsAreJoinedWithPlusAndUnknownTypesAreHex() throws {
         let crafted = try CraftedCertificates("rdn")
         let path = try crafted.write("multi", subject: [

@@ -118,6 +118,18 @@ extension String {
     /// Text of an ASN.1 string converted to UTF-8, as OpenSSL decodes BMP, Universal and T61 strings.
     init?(asn1String string: UnsafePointer<ASN1_STRING>?) {
         guard let string else { return nil }
+        // Some CAs put UTF-8 bytes in a TeletexString or PrintableString, which OpenSSL reads as
+        // Latin-1 ("Nguyá»…n" for "Nguyễn"). Such bytes, when they hold a multi-byte UTF-8
+        // sequence and are valid UTF-8 throughout, are read as UTF-8: Latin-1 names almost never
+        // form valid UTF-8 sequences, and a Vietnamese name read as Latin-1 is unreadable.
+        let type = ASN1_STRING_type(string)
+        if type == V_ASN1_T61STRING || type == V_ASN1_PRINTABLESTRING, let data = ASN1_STRING_get0_data(string) {
+            let bytes = UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(string)))
+            if bytes.contains(where: { $0 >= 0x80 }), let text = String(validating: bytes, as: UTF8.self) {
+                self = String(decoding: text._nfcCodeUnits, as: UTF8.self)
+                return
+            }
+        }
         var out: UnsafeMutablePointer<UInt8>?
         let length = ASN1_STRING_to_UTF8(&out, string)
         guard length >= 0, let out else { return nil }
