@@ -329,6 +329,8 @@ private struct CraftedPKI {
         #expect(lines[0] == "Result: TOTAL_PASSED")
         #expect(lines[1].hasPrefix("Warning (signature-1, revocation): No current revocation data: Người Ký Thử Nghiệm: no valid CRL from CA Cấp Dưới Thử Nghiệm is known"), "\(report.text)")
         #expect(lines[2].hasPrefix("Document: "))
+        // The status itself says it in a sentence of its own.
+        #expect(report.signatures.first?.revocation.first?.reason == "No valid CRL from CA Cấp Dưới Thử Nghiệm is known.")
     }
 
     @Test func aHoldInACRLThatIsNoLongerCurrentIsOnlyMissingData() throws {

@@ -33,7 +33,7 @@ extension SignerEvaluation {
             case .unknown where found.suspended:
                 suspended.append(found.status.reason)
             case .unknown:
-                missing.append("\(name): \(found.status.reason)")
+                missing.append("\(name): \(found.missing ?? found.status.reason)")
             case .good:
                 break
             }
@@ -63,6 +63,9 @@ extension SignerEvaluation {
         let status: RevocationStatus
         /// Every instant the status was decided by comparing with the validation time.
         let instants: [Date]
+        /// Why no current data decides, as a clause for the check's sentence (the status's own
+        /// reason is that clause as a sentence).
+        var missing: String?
         /// On hold (certificateHold) in the newest complete CRL.
         var suspended = false
     }
@@ -94,6 +97,10 @@ extension SignerEvaluation {
         let entries = usable.compactMap { crl in crl.entry(for: certificate).map { (crl, $0) } }
         let complete = usable.first { !$0.isDelta }
         let instants = entries.map(\.1.revocationTime) + [complete?.nextUpdate].compactMap { $0 }
+        func unknown(_ crl: CertificateRevocationList?, _ why: String) -> Found {
+            let sentence = why.prefix(1).uppercased() + why.dropFirst() + "."
+            return Found(status: make(.unknown, crl, nil, sentence), instants: instants, missing: why)
+        }
         if let (crl, entry) = entries.first(where: { $0.1.isRevocation && $0.1.revocationTime <= validationTime }) {
             let why = entry.reason.map { " (\($0))" } ?? ""
             return Found(status: make(.revoked, crl, entry, "The certificate of \(name) was revoked on \(ReportDate.text(entry.revocationTime))\(why)."),
@@ -112,17 +119,15 @@ extension SignerEvaluation {
             } else {
                 why = "the CRLs from \(issuerName) are signed with a digest below the policy \(policy.name)"
             }
-            return Found(status: make(.unknown, nil, nil, why), instants: instants)
+            return unknown(nil, why)
         }
         // Freshness first: a hold found in data that is no longer current says nothing current
         // (and anyone can hand over an old CRL).
         guard let nextUpdate = crl.nextUpdate else {
-            return Found(status: make(.unknown, crl, nil, "the newest CRL from \(issuerName) has no nextUpdate, so nothing says it is current"),
-                         instants: instants)
+            return unknown(crl, "the newest CRL from \(issuerName) has no nextUpdate, so nothing says it is current")
         }
         if nextUpdate < validationTime {
-            return Found(status: make(.unknown, crl, nil, "the newest CRL from \(issuerName) expired on \(ReportDate.text(nextUpdate))"),
-                         instants: instants)
+            return unknown(crl, "the newest CRL from \(issuerName) expired on \(ReportDate.text(nextUpdate))")
         }
         // The current status is the newest complete CRL with the delta CRLs issued after it; of
         // these, the newest that mentions a hold decides whether it still holds, as a delta
@@ -132,7 +137,7 @@ extension SignerEvaluation {
             .max { CertificateRevocationList.isNewer($1.0, than: $0.0) }
         if let (holding, hold) = holdNews, hold.isHold, hold.revocationTime <= validationTime {
             return Found(status: make(.unknown, holding, hold, "The certificate of \(name) is suspended (certificateHold) since \(ReportDate.text(hold.revocationTime))."),
-                         instants: instants, suspended: true)
+                         instants: instants, missing: nil, suspended: true)
         }
         let entry = entries.first { $0.0 == crl && $0.1.isRevocation }?.1
         if let entry {
