@@ -3,9 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension SignerEvaluation {
     /// Checks every certificate below the trust anchor against the CRLs its issuer signed.
@@ -145,102 +142,5 @@ extension SignerEvaluation {
                          instants: instants)
         }
         return Found(status: make(.good, crl, nil, "Not listed in the CRL issued \(ReportDate.text(crl.thisUpdate))."), instants: instants)
-    }
-}
-
-/// Dates as reports write them, in the proleptic Gregorian calendar with four-digit years
-/// (RFC 3339): for people in Vietnam time (+07:00), for JSON in UTC. Formatted by hand because
-/// Foundation's formatters are costly to create, not documented as thread-safe on Linux, and
-/// switch to the Julian calendar before 1582-10-15.
-public enum ReportDate {
-    /// `2026-03-01T08:00:00+07:00`. A time after 9999-12-31T16:59:59Z, whose Vietnam date has
-    /// no four-digit year (RFC 5280's "no well-defined expiration" notAfter), is written in UTC.
-    public static func text(_ date: Date) -> String {
-        format(date, offset: 7 * 3600) ?? format(date, offset: 0) ?? String(date.timeIntervalSince1970)
-    }
-
-    /// `2026-03-01T01:00:00Z`, as JSON reports carry dates. A time outside years 0000–9999, which
-    /// neither certificates nor `--at` can give, is written with as many digits as its year needs.
-    public static func utc(_ date: Date) -> String {
-        format(date, offset: 0) ?? format(date, offset: 0, anyYear: true)!
-    }
-
-    private static func format(_ date: Date, offset: Int, anyYear: Bool = false) -> String? {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down)) + time_t(offset)
-        var broken = tm()
-        // glibc's gmtime_r counts in the proleptic Gregorian calendar.
-        guard gmtime_r(&seconds, &broken) != nil else { return nil }
-        let year = Int(broken.tm_year) + 1900
-        guard anyYear || (0...9999).contains(year) else { return nil }
-        // Written as ASCII bytes: reports format several dates per signature, thousands a second.
-        var text = [UInt8]()
-        text.reserveCapacity(25)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 { text.append(UInt8(48 + (value / divisor) % 10)); divisor /= 10 }
-        }
-        if (0...9999).contains(year) { digits(year, 4) } else { text.append(contentsOf: String(year).utf8) }
-        text.append(UInt8(ascii: "-")); digits(Int(broken.tm_mon) + 1, 2)
-        text.append(UInt8(ascii: "-")); digits(Int(broken.tm_mday), 2)
-        text.append(UInt8(ascii: "T")); digits(Int(broken.tm_hour), 2)
-        text.append(UInt8(ascii: ":")); digits(Int(broken.tm_min), 2)
-        text.append(UInt8(ascii: ":")); digits(Int(broken.tm_sec), 2)
-        text.append(contentsOf: offset == 0 ? "Z".utf8 : "+07:00".utf8)
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Reads an RFC 3339 time (`YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`) in the proleptic
-    /// Gregorian calendar, as `utc` and `text` write them; nil for anything else.
-    public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        var position = 0
-        func number(_ width: Int) -> Int? {
-            guard position + width <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[position..<position + width] {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            position += width
-            return value
-        }
-        func expect(_ character: Unicode.Scalar) -> Bool {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: character) else { return false }
-            position += 1
-            return true
-        }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-              (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year), expect("T"),
-              let hour = number(2), expect(":"), let minute = number(2), expect(":"), let second = number(2),
-              hour <= 23, minute <= 59, second <= 59 else { return nil }
-        var fraction = 0.0
-        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
-            position += 1
-            var scale = 0.1
-            let start = position
-            while position < bytes.count, (48...57).contains(bytes[position]) {
-                fraction += Double(bytes[position] - 48) * scale
-                scale /= 10
-                position += 1
-            }
-            guard position > start else { return nil }
-        }
-        var offset = 0
-        guard position < bytes.count else { return nil }
-        switch bytes[position] {
-        case UInt8(ascii: "Z"):
-            position += 1
-        case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            let sign = bytes[position] == UInt8(ascii: "+") ? 1 : -1
-            position += 1
-            guard let hours = number(2), expect(":"), let minutes = number(2), hours <= 23, minutes <= 59 else { return nil }
-            offset = sign * (hours * 3600 + minutes * 60)
-        default:
-            return nil
-        }
-        guard position == bytes.count else { return nil }
-        let seconds = CivilTime.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }
