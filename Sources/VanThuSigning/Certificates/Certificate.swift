@@ -167,8 +167,11 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public var displayName: String {
         if let name = subject.displayName { return name }
         if let alternative = subjectAlternativeNames, !alternative.isEmpty { return alternative }
-        return "(no name) serial \(serialNumber)"
+        return Self.unnamed(serialNumber: serialNumber)
     }
+
+    /// The display name of a certificate whose subject and subjectAltName name no one.
+    static func unnamed(serialNumber: String) -> String { "(no name) serial \(serialNumber)" }
 
     /// The subjectAltName extension as OpenSSL prints it (`email:…, DNS:…`), nil without one.
     var subjectAlternativeNames: String? {

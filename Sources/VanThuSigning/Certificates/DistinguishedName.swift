@@ -85,7 +85,7 @@ public struct DistinguishedName: Sendable, Hashable, Codable, CustomStringConver
     /// specific non-empty O, else the whole RFC 4514 name; nil for an empty name (RFC 5280
     /// allows one when the subjectAltName names the subject; `Certificate.displayName` then
     /// falls back to it).
-    private static func displayName(_ attributes: [Attribute], description: String) -> String? {
+    static func displayName(_ attributes: [Attribute], description: String) -> String? {
         mostSpecific("CN", attributes) ?? mostSpecific("O", attributes) ?? (description.isEmpty ? nil : description)
     }
 

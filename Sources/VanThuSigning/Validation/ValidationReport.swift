@@ -116,9 +116,8 @@ public struct CertificateSummary: Sendable, Hashable, Codable {
         publicKey = try container.decode(String.self, forKey: .publicKey)
         signatureAlgorithm = try container.decode(String.self, forKey: .signatureAlgorithm)
         isTrustAnchor = try container.decode(Bool.self, forKey: .isTrustAnchor)
-        displayName = commonName.flatMap { $0.isEmpty ? nil : $0 }
-            ?? subjectAttributes.last { $0.type == "O" && !$0.value.isEmpty }?.value
-            ?? (subject.isEmpty ? "(no name) serial \(serialNumber)" : subject)
+        displayName = DistinguishedName.displayName(subjectAttributes, description: subject)
+            ?? Certificate.unnamed(serialNumber: serialNumber)
     }
 }
 
