@@ -6,6 +6,20 @@ import Testing
 @Suite struct ClientSignOutputTests {
     let pki = TestPKI.shared
 
+    /// A directory of its own holding a.txt with `text`: the document a test signs.
+    private func document(_ name: String, _ text: String) throws -> (directory: URL, file: URL) {
+        let directory = try temporaryDirectory(name)
+        let file = directory.appendingPathComponent("a.txt")
+        try write(text, to: file)
+        return (directory, file)
+    }
+
+    /// `vanthu verify` accepts `signature` over `file` against the test PKI's trust anchors.
+    private func expectVerifies(_ file: URL, signature: String, _ context: String = "") throws {
+        let verified = try runVanThu(["verify", file.path, "--signature", signature, "--trust", pki.trustDirectory])
+        #expect(verified.status == 0, "\(context) \(verified.output)")
+    }
+
     // MARK: - sign --out
 
     @Test func outputThatIsTheInputIsRefused() throws {
@@ -28,9 +42,7 @@ import Testing
     }
 
     @Test func symbolicLinkOutputIsFollowedNotReplaced() throws {
-        let directory = try temporaryDirectory("link-out")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
+        let (directory, file) = try document("link-out", "Thông báo")
         let target = directory.appendingPathComponent("kept.p7s").path
         try write("old", to: URL(fileURLWithPath: target))
         let symbolicLink = directory.appendingPathComponent("link.p7s").path
@@ -38,16 +50,13 @@ import Testing
         let result = try runVanThu(pki.clientSignArguments(file.path, out: symbolicLink), environment: TestPKI.clientEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: symbolicLink) == "kept.p7s")
-        let verified = try runVanThu(["verify", file.path, "--signature", target, "--trust", pki.trustDirectory])
-        #expect(verified.status == 0, "\(verified.output)")
+        try expectVerifies(file, signature: target)
     }
 
     /// An existing output with other hard links is rewritten in place: renaming over it would
     /// leave the other names on the old signature.
     @Test func hardLinkedOutputIsRewrittenInPlace() throws {
-        let directory = try temporaryDirectory("hard-out")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Công văn số 17/SGDĐT-VP", to: file)
+        let (directory, file) = try document("hard-out", "Công văn số 17/SGDĐT-VP")
         let out = directory.appendingPathComponent("out.p7s").path
         let other = directory.appendingPathComponent("other-name.p7s").path
         try write(String(repeating: "old signature ", count: 1000), to: URL(fileURLWithPath: out))
@@ -63,8 +72,7 @@ import Testing
         // Cut to the signature's length, not left with the old file's tail.
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)).count < 14_000)
         for name in [out, other] {
-            let verified = try runVanThu(["verify", file.path, "--signature", name, "--trust", pki.trustDirectory])
-            #expect(verified.status == 0, "\(name): \(verified.output)")
+            try expectVerifies(file, signature: name, name)
         }
     }
 
@@ -72,9 +80,7 @@ import Testing
     /// temporary file can be made beside it. Root passes directory permissions, so as root the
     /// directory belongs to another user and vanthu runs without the capability to override it.
     @Test func writableOutputInAReadOnlyDirectoryIsWritten() throws {
-        let directory = try temporaryDirectory("ro-dir-out")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Kế hoạch số 3/KH-SGDĐT", to: file)
+        let (directory, file) = try document("ro-dir-out", "Kế hoạch số 3/KH-SGDĐT")
         let locked = directory.appendingPathComponent("locked")
         try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
         let out = locked.appendingPathComponent("out.p7s").path
@@ -90,16 +96,13 @@ import Testing
             : try runVanThu(arguments, environment: TestPKI.clientEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: locked.path) == ["out.p7s"])
-        let verified = try runVanThu(["verify", file.path, "--signature", out, "--trust", pki.trustDirectory])
-        #expect(verified.status == 0, "\(verified.output)")
+        try expectVerifies(file, signature: out)
     }
 
     /// A pipe given as --out is written through; renaming a file over it would replace it (as
     /// it would replace /dev/null for root).
     @Test func pipeOutputIsWrittenThroughNotReplaced() throws {
-        let directory = try temporaryDirectory("fifo-out")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
+        let (directory, file) = try document("fifo-out", "Thông báo")
         let fifo = directory.appendingPathComponent("out.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
         // The test reads the pipe itself (no second process: its exit would interrupt the
@@ -116,17 +119,14 @@ import Testing
         while case let count = read(reader, &buffer, buffer.count), count > 0 { received += buffer.prefix(count) }
         let copy = directory.appendingPathComponent("copy.p7s")
         try Data(received).write(to: copy)
-        let verified = try runVanThu(["verify", file.path, "--signature", copy.path, "--trust", pki.trustDirectory])
-        #expect(verified.status == 0, "\(verified.output)")
+        try expectVerifies(file, signature: copy.path)
     }
 
     /// `--out /dev/stdout` into a pipe (as `| wc -c`): the descriptor is written, nothing else
     /// goes to standard output, and the "Signed" line goes to standard error. A link to
     /// /dev/stdout is a pipe too once followed by `stat`.
     @Test func standardOutputPipeGetsTheSignatureOnly() throws {
-        let directory = try temporaryDirectory("stdout-pipe")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
+        let (directory, file) = try document("stdout-pipe", "Thông báo")
         let link = directory.appendingPathComponent("link.p7s").path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/stdout")
         for out in ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1", link] {
@@ -139,8 +139,7 @@ import Testing
                     && Int(signature[2]) << 8 + Int(signature[3]) + 4 == signature.count, "\(out)")
             let copy = directory.appendingPathComponent("copy.p7s")
             try Data(signature).write(to: copy)
-            let verified = try runVanThu(["verify", file.path, "--signature", copy.path, "--trust", pki.trustDirectory])
-            #expect(verified.status == 0, "\(out): \(verified.output)")
+            try expectVerifies(file, signature: copy.path, out)
         }
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "/dev/stdout")
     }
@@ -148,9 +147,7 @@ import Testing
     /// `--out /dev/stdout >> FILE`: the shell's descriptor is written, so the signature is
     /// appended after what the file held, and the file is not replaced.
     @Test func standardOutputRedirectedToAFileIsAppendedTo() throws {
-        let directory = try temporaryDirectory("stdout-append")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
+        let (directory, file) = try document("stdout-append", "Thông báo")
         let collected = directory.appendingPathComponent("collected.bin")
         let earlier = "earlier content\n"
         try write(earlier, to: collected)
@@ -168,14 +165,11 @@ import Testing
         #expect(content.starts(with: Array(earlier.utf8)))
         let copy = directory.appendingPathComponent("copy.p7s")
         try Data(content.dropFirst(earlier.utf8.count)).write(to: copy)
-        let verified = try runVanThu(["verify", file.path, "--signature", copy.path, "--trust", pki.trustDirectory])
-        #expect(verified.status == 0, "\(verified.output)")
+        try expectVerifies(file, signature: copy.path)
     }
 
     @Test func closedDescriptorOutputIsRefused() throws {
-        let directory = try temporaryDirectory("closed-fd")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
+        let (directory, file) = try document("closed-fd", "Thông báo")
         let result = try runVanThu(pki.clientSignArguments(file.path, out: "/dev/fd/97"), environment: TestPKI.clientEnvironment)
         #expect(result.status == 3)
         #expect(result.stderr == "vanthu: The output /dev/fd/97 names a file descriptor that is not open.\n")
@@ -184,9 +178,7 @@ import Testing
     }
 
     @Test func directoryOutputIsRefused() throws {
-        let directory = try temporaryDirectory("dir-out")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
+        let (directory, file) = try document("dir-out", "Thông báo")
         let result = try runVanThu(pki.clientSignArguments(file.path, out: directory.path), environment: TestPKI.clientEnvironment)
         #expect(result.status == 3)
         #expect(result.stderr == "vanthu: The output \(directory.path) is a directory; give a file name with --out.\n")
@@ -195,9 +187,7 @@ import Testing
     /// A typo in the command never costs a passphrase prompt or a token login: with no
     /// passphrase given (and no terminal), the key cannot be opened, yet the typo is named.
     @Test func checksThatNeedNoKeyComeFirst() throws {
-        let directory = try temporaryDirectory("order")
-        let file = directory.appendingPathComponent("a.txt")
-        try write("Thông báo", to: file)
+        let (directory, file) = try document("order", "Thông báo")
         let cases: [([String], String)] = [
             (["--digest", "md5"], "vanthu: The digest must be sha256, sha384 or sha512.\n"),
             (["--reason", "Phê duyệt"], "vanthu: The page, appearance, reason and location options go with --pades.\n"),
